@@ -1,0 +1,45 @@
+"""``mediawatch crawl``: one crawl of the configured outlets, now."""
+
+from __future__ import annotations
+
+import click
+
+from mediawatch.cli.common import AppContext, pass_app
+from mediawatch.output import table
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--outlet", "outlets", multiple=True, help="Only this outlet (repeatable).")
+    @click.option("--timeout", type=float, default=None, help="Stop the crawl after N seconds.")
+    @pass_app
+    def crawl(app: AppContext, outlets: tuple[str, ...], timeout: float | None) -> None:
+        """Discover and fetch new articles from the outlets into the warehouse."""
+        from spiders.runner import run_crawl
+
+        config = app.config
+        click.echo(f"crawling {len(outlets) or len(config.outlets)} outlet(s) into {config.warehouse_path}", err=True)
+        result = run_crawl(config, list(outlets) or None, timeout_s=timeout, log_level=app.log_level)
+        click.echo(format_result(result))
+        if result.status in ("failed", "timeout"):
+            raise SystemExit(1)
+
+
+def format_result(result) -> str:
+    rows = [
+        (o.outlet, o.discovered, o.fetched, o.new, o.duplicate, o.failed, o.not_modified)
+        for o in result.outlets
+    ]
+    cols = ["outlet", "discovered", "fetched", "new", "duplicate", "failed", "304"]
+    lines = [table(cols, rows)]
+    lines.append(
+        f"run {result.run_id}: {result.status} in {result.seconds:.1f} s — "
+        f"{result.new} new article(s), {result.failed} failure(s)"
+        + (f" ({result.error})" if result.error else "")
+    )
+    if result.failed:
+        lines.append(
+            "failures: mediawatch sql \"SELECT outlet, stage, reason, count(*) FROM fetch_failures"
+            f" WHERE run_id = {result.run_id} GROUP BY ALL ORDER BY 4 DESC\""
+        )
+    return "\n".join(lines)

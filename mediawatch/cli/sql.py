@@ -1,0 +1,31 @@
+"""``mediawatch sql``: read-only SQL over the warehouse."""
+
+from __future__ import annotations
+
+import click
+
+from mediawatch.cli.common import AppContext, pass_app
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("query")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+        show_default=True,
+    )
+    @click.option("--max-width", type=int, default=60, show_default=True, help="Table cell width.")
+    @pass_app
+    def sql(app: AppContext, query: str, fmt: str, max_width: int) -> None:
+        """Run a read-only SQL query (works while a crawl is writing)."""
+        from mediawatch import output
+        from warehouse.query import run_user_sql
+
+        config = app.config
+        result = run_user_sql(config.warehouse_path, query, timeout_s=config.warehouse.lock_timeout_s)
+        if fmt == "csv":
+            click.echo(output.to_csv(result.columns, result.rows), nl=False)
+        elif fmt == "json":
+            click.echo(output.to_json(result.columns, result.rows))
+        else:
+            click.echo(output.table(result.columns, result.rows, max_width=max_width))

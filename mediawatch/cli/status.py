@@ -1,0 +1,46 @@
+"""``mediawatch status``: recent runs and the health of every outlet."""
+
+from __future__ import annotations
+
+import click
+
+from mediawatch.cli.common import AppContext, pass_app
+from mediawatch.output import table
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--runs", type=int, default=5, show_default=True, help="Recent runs to show.")
+    @pass_app
+    def status(app: AppContext, runs: int) -> None:
+        """Show recent crawl runs and flag stale, blocked or broken outlets."""
+        from warehouse.connection import opened
+        from warehouse.health import outlet_health
+
+        config = app.config
+        with opened(config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s) as con:
+            recent = con.execute(
+                "SELECT id, started_at, status, trigger,"
+                " round(epoch(finished_at - started_at), 1) AS seconds, error"
+                " FROM crawl_runs ORDER BY id DESC LIMIT ?",
+                [runs],
+            ).fetchall()
+            health = outlet_health(con)
+        click.echo("recent runs")
+        click.echo(table(["run", "started", "status", "trigger", "seconds", "error"], recent))
+        click.echo("\noutlets")
+        rows = [
+            (h.outlet, h.articles, h.newest_seen_at, h.last_fetched, h.last_new, h.last_failed,
+             ", ".join(h.flags) or "ok")
+            for h in health
+        ]  # fmt: skip
+        click.echo(
+            table(["outlet", "articles", "newest", "fetched", "new", "failed", "health"], rows)
+        )
+        troubled = [h for h in health if h.flags]
+        if troubled:
+            click.echo(
+                f"\n{len(troubled)} outlet(s) need attention. See why with:\n"
+                "  mediawatch sql \"SELECT outlet, reason, count(*) FROM fetch_failures"
+                " GROUP BY ALL ORDER BY 3 DESC\""
+            )

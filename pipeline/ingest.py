@@ -1,0 +1,299 @@
+"""From fetched page to committed row, inside the crawl process.
+
+Pages go to a pool of worker processes (extraction is the expensive part and must not
+block the crawler); results come back to one writer thread that decides what each
+result is (new article, copy of a story, alias of a known article, new version of it)
+and commits them in short batched transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mediawatch.errors import MediawatchError
+from pipeline.dedup import StoryIndex
+from pipeline.items import Article, ExtractionFailure, FetchedPage, FetchFailure
+from pipeline.urls import canonicalize, choose_canonical, url_id
+from pipeline.worker import WorkerSetup, init_worker, process_page
+from warehouse.connection import opened
+from warehouse.runs import OutletRunStats
+from warehouse.state import CrawlState
+from warehouse.store import Batch, field_sources_json, write_batch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _PageMeta:
+    requested_url: str
+    outlet: str
+    fetched_at: datetime
+    discovered_via: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    warehouse: Path
+    lock_timeout_s: float
+    run_id: int | None
+    workers: int
+    dedup_threshold: float
+    num_perm: int
+    batch_size: int = 500
+    flush_interval_s: float = 1.0
+
+
+_STOP = object()
+
+
+class Ingestor:
+    """The pipeline's engine for one crawl; spiders call ``submit`` and ``record_failure``."""
+
+    def __init__(
+        self,
+        settings: IngestSettings,
+        setup: WorkerSetup,
+        state: CrawlState,
+        outlet_domains: dict[str, Sequence[str]],
+        stats: dict[str, OutletRunStats],
+    ) -> None:
+        self.settings = settings
+        self.setup = setup
+        self.state = state
+        self.stats = stats
+        self._domains = outlet_domains
+        self._queue: queue.Queue = queue.Queue()
+        self._pool = self._new_pool()
+        self._index = StoryIndex(threshold=settings.dedup_threshold, num_perm=settings.num_perm)
+        self._index.rebuild(state.signatures)
+        self._thread = threading.Thread(target=self._write_loop, name="warehouse-writer")
+        self._thread.start()
+        self.committed = 0  # articles committed (new or updated), for progress
+        self.error: BaseException | None = None
+
+    # -- called from the crawler's event loop ---------------------------------
+    def is_known(self, canonical_url: str) -> bool:
+        return canonical_url in self.state.seen_urls
+
+    async def submit(self, page: FetchedPage) -> Article | ExtractionFailure:
+        meta = _PageMeta(page.requested_url, page.outlet, page.fetched_at, page.discovered_via, len(page.body))
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self._pool, process_page, page)
+        except BrokenProcessPool:
+            # A worker died (out of memory, a crash in a C library): replace the pool, record the page.
+            log.error("extraction worker died on %s; restarting the worker pool", page.url)
+            self._pool = self._new_pool()
+            result = ExtractionFailure(page.url, page.outlet, "worker-crashed", "the extraction worker died")
+        self._queue.put((meta, result))
+        return result
+
+    def record_failure(self, failure: FetchFailure) -> None:
+        self._queue.put((None, failure))
+
+    def record_validators(
+        self, url: str, etag: str | None, last_modified: str | None, changed: bool
+    ) -> None:
+        """Keep a feed's or sitemap's ETag/Last-Modified for the next conditional GET."""
+        self._queue.put((None, ("validators", url, etag, last_modified, changed)))
+
+    def close(self) -> None:
+        """Flush everything and stop; safe to call twice."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.error:
+            raise MediawatchError(f"could not write to the warehouse: {self.error}")
+
+    # -- worker pool ----------------------------------------------------------
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.settings.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(self.setup,),
+        )
+
+    # -- writer thread --------------------------------------------------------
+    def _write_loop(self) -> None:
+        pending = Batch()
+        first_at = 0.0
+        stopping = False
+        while not stopping:
+            timeout = self.settings.flush_interval_s
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                stopping = True
+            elif item is not None:
+                if not len(pending):
+                    first_at = time.monotonic()
+                self._decide(item, pending)
+            due = len(pending) >= self.settings.batch_size or (
+                len(pending) and time.monotonic() - first_at >= self.settings.flush_interval_s
+            )
+            if pending.stories or len(pending):
+                if due or stopping:
+                    if self._flush(pending, final=stopping):
+                        pending = Batch()
+
+    def _flush(self, batch: Batch, final: bool) -> bool:
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                with opened(self.settings.warehouse, timeout_s=self.settings.lock_timeout_s) as con:
+                    write_batch(con, batch)
+                self.committed += len(batch.articles) + len(batch.updated)
+                return True
+            except Exception as exc:  # keep the batch; retry (disk full, lock held too long)
+                log.error("warehouse write failed (attempt %d): %s", attempts, exc)
+                if not final and attempts >= 3:
+                    return False  # keep accumulating; the next flush retries this batch too
+                if final and attempts >= 10:
+                    self.error = exc
+                    return False
+                time.sleep(min(2.0**attempts * 0.1, 5.0))
+
+    def _decide(self, item: tuple, batch: Batch) -> None:
+        meta, result = item
+        now = datetime.now(UTC)
+        run_id = self.settings.run_id
+        if isinstance(result, tuple) and result[0] == "validators":
+            _, url, etag, lm, changed = result
+            batch.validators.append((url, etag, lm, now, changed))
+            return
+        if isinstance(result, FetchFailure):
+            batch.failures.append(
+                (run_id, result.url, result.outlet, result.stage, result.reason, result.detail,
+                 result.http_status, now)
+            )  # fmt: skip
+            return
+        stats = self.stats.setdefault(meta.outlet, OutletRunStats())
+        if isinstance(result, ExtractionFailure):
+            stats.fail(result.reason)
+            batch.failures.append(
+                (run_id, result.url, result.outlet, "extract", result.reason, result.detail, None, now)
+            )
+            return
+        self._decide_article(meta, result, batch, stats, now)
+
+    def _decide_article(
+        self, meta: _PageMeta, art: Article, batch: Batch, stats: OutletRunStats, now: datetime
+    ) -> None:
+        state = self.state
+        domains = self._domains.get(art.outlet, ())
+        canon = choose_canonical(art.url, art.canonical_url, domains)
+        aid = url_id(canon)
+        aliases = {canonicalize(meta.requested_url), canonicalize(art.url), canon}
+        published = art.published.value if art.published else None
+        stats.saw_published(published)
+
+        known_hash = state.article_hashes.get(aid)
+        if known_hash is not None:  # a known article fetched again (re-crawl, or a twin URL)
+            if known_hash != art.content_hash:
+                # An edit: the writer records a version row against the stored text.
+                batch.updated.append(
+                    {
+                        "id": aid, "title": art.title, "text": art.text,
+                        "word_count": art.word_count, "content_hash": art.content_hash,
+                        "minhash": art.minhash,
+                        "modified_at": art.modified.value if art.modified else None,
+                        "modified_source": art.modified.source if art.modified else None,
+                        "last_fetched_at": now,
+                    }
+                )  # fmt: skip
+                state.article_hashes[aid] = art.content_hash
+            else:
+                batch.refetched.append((aid, now))
+                stats.duplicate += 1
+            self._add_urls(batch, aliases, aid, now, "alias")
+            return
+
+        twin = state.hash_to_article.get(art.content_hash)
+        if twin is not None and self.state.outlet_of.get(twin) == art.outlet:
+            # The same text under another URL of the same outlet: one article, several URLs.
+            stats.duplicate += 1
+            self._add_urls(batch, aliases, twin, now, "exact-duplicate")
+            return
+
+        match = self._index.best_match(art.minhash) if art.minhash else None
+        story_id = state.story_of.get(match[0], match[0]) if match else aid
+        if art.minhash:
+            self._index.add(aid, art.minhash)
+        state.article_hashes[aid] = art.content_hash
+        state.hash_to_article.setdefault(art.content_hash, aid)
+        state.story_of[aid] = story_id
+        self.state.outlet_of[aid] = art.outlet
+        stats.new += 1
+        batch.articles.append(_row(aid, canon, art, meta, story_id, now, self.settings.run_id))
+        batch.stories.add(story_id)
+        self._add_urls(batch, aliases, aid, now, "fetched")
+        for m in art.topic_matches:
+            batch.matches.append((m.topic, aid, list(m.matched_terms), m.snippet, now))
+
+    def _add_urls(self, batch: Batch, urls: set[str], aid: int, now: datetime, kind: str) -> None:
+        for url in sorted(urls):
+            if url not in self.state.seen_urls:
+                self.state.seen_urls.add(url)
+                batch.urls.append((url, aid, now, kind))
+
+
+
+def _row(
+    aid: int,
+    canon: str,
+    art: Article,
+    meta: _PageMeta,
+    story_id: int,
+    now: datetime,
+    run_id: int | None,
+) -> dict:
+    pub, mod = art.published, art.modified
+    return {
+        "id": aid,
+        "url": art.url,
+        "canonical_url": canon,
+        "outlet": art.outlet,
+        "title": art.title,
+        "authors": list(art.authors),
+        "published_at": pub.value if pub else None,
+        "published_source": pub.source if pub else None,
+        "published_precision": pub.precision if pub else None,
+        "published_offset_minutes": pub.original_offset_minutes if pub else None,
+        "modified_at": mod.value if mod else None,
+        "modified_source": mod.source if mod else None,
+        "first_seen_at": meta.fetched_at,
+        "last_fetched_at": now,
+        "language": art.language,
+        "description": art.description,
+        "section": art.section,
+        "tags": list(art.tags),
+        "image_url": art.image_url,
+        "site_name": art.site_name,
+        "paywalled": art.paywalled,
+        "text": art.text,
+        "word_count": art.word_count,
+        "content_hash": art.content_hash,
+        "minhash": art.minhash,
+        "story_id": story_id,
+        "discovered_via": meta.discovered_via,
+        "field_sources": field_sources_json(art.field_sources),
+        "date_flags": list(art.date_flags),
+        "run_id": run_id,
+    }

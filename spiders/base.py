@@ -1,0 +1,131 @@
+"""What every discovery spider shares: fetching article pages and recording failures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from mediawatch.config import OutletConfig
+from pipeline.items import Evidence, FetchedPage, FetchFailure
+from spiders.session import CrawlSession
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class OutletSpider(scrapy.Spider):
+    """Base class: subclasses discover article URLs; this class downloads and hands them on."""
+
+    mode: str = ""  # "feeds" | "sitemaps" | "homepage"
+
+    def __init__(self, session: CrawlSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for outlet in self.session.outlets_for(self.mode):
+            for request in self.discovery_requests(outlet):
+                yield request
+
+    def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
+        raise NotImplementedError
+
+    # -- articles ---------------------------------------------------------------
+    def article_request(
+        self, outlet: OutletConfig, url: str, evidence: Evidence | None = None
+    ) -> scrapy.Request | None:
+        if not self.session.claim(outlet, url, evidence):
+            return None
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"outlet": outlet.name, "evidence": evidence, "stage": "fetch"},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+        outlet = response.meta["outlet"]
+        stats = self.session.stats_for(outlet)
+        stats.fetched += 1
+        stats.bytes += len(response.body)
+        content_type = response.headers.get(b"Content-Type", b"") or b""
+        if content_type and not content_type.lower().startswith(HTML_TYPES):
+            self.fail(response.url, outlet, "not-html", content_type.decode("latin-1"), "extract")
+            return
+        last_modified = response.headers.get(b"Last-Modified")
+        yield FetchedPage(
+            url=response.url,
+            requested_url=response.request.meta.get("redirect_urls", [response.url])[0],
+            outlet=outlet,
+            status=response.status,
+            body=response.body,
+            fetched_at=datetime.now(UTC),
+            content_type=content_type.decode("latin-1") or None,
+            declared_encoding=_charset(content_type),
+            last_modified=last_modified.decode("latin-1") if last_modified else None,
+            evidence=response.meta.get("evidence"),
+            discovered_via=self.mode.removesuffix("s") if self.mode != "homepage" else "homepage",
+        )
+
+    # -- failures ---------------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, status, detail = classify_failure(failure)
+        stage = request.meta.get("stage", "fetch")
+        self.fail(request.url, request.meta.get("outlet"), reason, detail, stage, status)
+
+    def fail(
+        self,
+        url: str,
+        outlet: str | None,
+        reason: str,
+        detail: str = "",
+        stage: str = "fetch",
+        status: int | None = None,
+    ) -> None:
+        if outlet:
+            self.session.stats_for(outlet).fail(reason)
+        self.logger.warning("%s %s: %s %s", stage, url, reason, detail)
+        self.session.ingestor.record_failure(
+            FetchFailure(url, outlet or "", reason, detail[:500], status, stage)
+        )
+
+
+def classify_failure(failure: Failure) -> tuple[str, int | None, str]:
+    """Map a download failure to (reason, HTTP status, detail) for ``fetch_failures``."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http-{status}", status, ""
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+        return "timeout", None, str(exc)
+    if isinstance(exc, DNSLookupError):
+        return "dns", None, str(exc)
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection-refused", None, str(exc)
+    name = type(exc).__name__
+    text = str(exc)
+    if name == "IgnoreRequest" and "robots" in text.lower():
+        return "robots", None, text
+    if "maxsize" in text.lower() or "max size" in text.lower() or "exceeds" in text.lower():
+        return "oversize", None, text
+    return name.lower(), None, text
+
+
+def _charset(content_type: bytes) -> str | None:
+    for part in content_type.decode("latin-1").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ").lower()
+    return None

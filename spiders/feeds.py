@@ -1,0 +1,71 @@
+"""Discovery through RSS, Atom, RDF and JSON feeds, fetched conditionally."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import scrapy
+from scrapy.http import Response
+
+from mediawatch.config import OutletConfig
+from spiders.base import OutletSpider
+from spiders.discovery import parse_feed, select_recent
+
+
+class FeedSpider(OutletSpider):
+    name = "feeds"
+    mode = "feeds"
+
+    def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
+        for url in outlet.feeds:
+            yield self.conditional_request(url, outlet, self.parse_feed, "feed")
+
+    def conditional_request(
+        self, url: str, outlet: OutletConfig, callback, stage: str, **meta
+    ) -> scrapy.Request:
+        """A GET that sends the validators kept from the last run, so unchanged feeds cost a 304."""
+        headers = {}
+        etag, last_modified = self.session.ingestor.state.validators.get(url, (None, None))
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            headers=headers,
+            dont_filter=True,
+            meta={"outlet": outlet.name, "stage": stage, "handle_httpstatus_list": [304], **meta},
+        )
+
+    def remember_validators(self, response: Response) -> bool:
+        """Store the response's validators; return False when the resource is unchanged (304)."""
+        outlet = response.meta["outlet"]
+        if response.status == 304:
+            self.session.stats_for(outlet).not_modified += 1
+            return False
+        etag = response.headers.get(b"ETag")
+        last_modified = response.headers.get(b"Last-Modified")
+        if etag or last_modified:
+            self.session.ingestor.record_validators(
+                response.url,
+                etag.decode("latin-1") if etag else None,
+                last_modified.decode("latin-1") if last_modified else None,
+                changed=True,
+            )
+        return True
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if not self.remember_validators(response):
+            return
+        outlet = self.session.config.outlet(response.meta["outlet"])
+        result = parse_feed(response.body, response.url)
+        if result.error:
+            self.fail(response.url, outlet.name, "bad-feed", result.error, "feed")
+            return
+        max_age = self.session.config.crawl.max_age_days
+        for entry in select_recent(result.entries, max_age, self.session.now):
+            request = self.article_request(outlet, entry.url, entry.evidence)
+            if request is not None:
+                yield request

@@ -1,0 +1,64 @@
+"""Discovery through sitemaps: indexes followed to a depth cap, gzip, Google News tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import scrapy
+from scrapy.http import Response
+
+from mediawatch.config import OutletConfig
+from spiders.discovery import parse_sitemap, select_recent, sitemaps_from_robots
+from spiders.feeds import FeedSpider
+
+MAX_INDEX_DEPTH = 3
+
+
+class SitemapSpider(FeedSpider):
+    name = "sitemaps"
+    mode = "sitemaps"
+
+    def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
+        if outlet.sitemaps:
+            for url in outlet.sitemaps:
+                yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
+        elif not outlet.feeds:
+            # Nothing configured: ask robots.txt where the sitemaps are.
+            robots = outlet.homepage.split("/", 3)
+            url = "/".join(robots[:3]) + "/robots.txt"
+            yield scrapy.Request(
+                url,
+                callback=self.parse_robots,
+                errback=self.on_error,
+                dont_filter=True,
+                meta={"outlet": outlet.name, "stage": "robots"},
+            )
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        outlet = self.session.config.outlet(response.meta["outlet"])
+        for url in sitemaps_from_robots(response.text, response.url):
+            yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if not self.remember_validators(response):
+            return
+        outlet = self.session.config.outlet(response.meta["outlet"])
+        depth = response.meta.get("depth", 0)
+        result = parse_sitemap(response.body, response.url, max_uncompressed=self.session.config.crawl.max_page_bytes * 5)
+        if result.error:
+            self.fail(response.url, outlet.name, "bad-sitemap", result.error, "sitemap")
+            return
+        if result.kind == "index":
+            if depth >= MAX_INDEX_DEPTH:
+                self.fail(response.url, outlet.name, "sitemap-too-deep", f"depth {depth}", "sitemap")
+                return
+            for child in result.children:
+                yield self.conditional_request(
+                    child, outlet, self.parse_sitemap, "sitemap", depth=depth + 1
+                )
+            return
+        max_age = self.session.config.crawl.max_age_days
+        for entry in select_recent(result.entries, max_age, self.session.now):
+            request = self.article_request(outlet, entry.url, entry.evidence)
+            if request is not None:
+                yield request

@@ -1,0 +1,88 @@
+"""Opening the warehouse file: short connections, retried while another process holds the lock."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from mediawatch.errors import TerminalError, WarehouseBusy
+
+# Offline, extension downloads can only fail; never let a query try.
+_BASE_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+def connect(
+    path: Path,
+    *,
+    read_only: bool = False,
+    timeout_s: float = 30.0,
+    sandboxed: bool = False,
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, waiting with back-off while another process holds a conflicting lock.
+
+    ``sandboxed`` (for user SQL) also forbids reading or writing files and installing
+    extensions: the connection can only see the warehouse itself.
+    """
+    config: dict[str, object] = dict(_BASE_CONFIG)
+    if sandboxed:
+        config["enable_external_access"] = False
+        config["allow_community_extensions"] = False
+        config["lock_configuration"] = True
+    if read_only and not path.exists():
+        raise TerminalError(
+            f"{path}: no warehouse here yet",
+            hint="run 'mediawatch crawl' (or 'mediawatch demo') first, or check [warehouse] path",
+        )
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout_s
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise TerminalError(f"{path}: cannot open warehouse: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{path}: the warehouse stayed locked by another process for {timeout_s:.0f} s",
+                    hint="a long-running writer (an old crawl?) holds it; check 'ps' or retry later",
+                ) from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def opened(
+    path: Path, *, read_only: bool = False, timeout_s: float = 30.0, sandboxed: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only, timeout_s=timeout_s, sandboxed=sandboxed)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Explicit BEGIN/COMMIT: DuckDB 2 runs multi-statement strings in auto-commit otherwise."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -1,0 +1,85 @@
+"""Crawl-run bookkeeping: one ``crawl_runs`` row per run, one ``crawl_run_outlets`` row per outlet."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+
+from warehouse.connection import transaction
+
+
+@dataclass
+class OutletRunStats:
+    """Counters one outlet accumulates during a run (the basis of outlet health)."""
+
+    discovered: int = 0
+    fetched: int = 0
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    not_modified: int = 0
+    bytes: int = 0
+    newest_published_at: datetime | None = None
+    failures_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def fail(self, reason: str) -> None:
+        self.failed += 1
+        self.failures_by_reason[reason] = self.failures_by_reason.get(reason, 0) + 1
+
+    def saw_published(self, when: datetime | None) -> None:
+        if when and (self.newest_published_at is None or when > self.newest_published_at):
+            self.newest_published_at = when
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, outlets: list[str], trigger: str, pid: int | None = None
+) -> int:
+    with transaction(con):
+        row = con.execute(
+            "INSERT INTO crawl_runs (started_at, status, trigger, outlets, pid)"
+            " VALUES (?, 'running', ?, ?, ?) RETURNING id",
+            [datetime.now(UTC), trigger, outlets, pid],
+        ).fetchall()
+    return int(row[0][0])
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: int, status: str, error: str | None = None
+) -> None:
+    with transaction(con):
+        con.execute(
+            "UPDATE crawl_runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
+            [datetime.now(UTC), status, error, run_id],
+        )
+
+
+def record_outlet_stats(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    stats: dict[str, OutletRunStats],
+    seconds: float,
+) -> None:
+    rows = [
+        (
+            run_id, name, s.discovered, s.fetched, s.new, s.duplicate, s.failed,
+            s.not_modified, s.bytes, seconds, s.newest_published_at,
+            json.dumps(s.failures_by_reason, sort_keys=True),
+        )
+        for name, s in stats.items()
+    ]  # fmt: skip
+    with transaction(con):
+        con.executemany(
+            "INSERT OR REPLACE INTO crawl_run_outlets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def run_summary(con: duckdb.DuckDBPyConnection, run_id: int) -> list[tuple]:
+    return con.execute(
+        "SELECT outlet, discovered, fetched, new, duplicate, failed, not_modified"
+        " FROM crawl_run_outlets WHERE run_id = ? ORDER BY outlet",
+        [run_id],
+    ).fetchall()

@@ -1,0 +1,203 @@
+"""Batched, transactional writes: one short transaction per batch, idempotent on replay.
+
+A batch that is committed is complete (articles, their URLs, matches, story
+aggregates); a batch interrupted by a crash leaves nothing, and its pages are
+fetched again by the next crawl because their URLs were never recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.connection import transaction
+
+ARTICLE_COLUMNS = (
+    "id", "url", "canonical_url", "outlet", "title", "authors", "published_at",
+    "published_source", "published_precision", "published_offset_minutes", "modified_at",
+    "modified_source", "first_seen_at", "last_fetched_at", "language", "description",
+    "section", "tags", "image_url", "site_name", "paywalled", "text", "word_count",
+    "content_hash", "minhash", "story_id", "discovered_via", "field_sources", "date_flags",
+    "run_id",
+)  # fmt: skip
+
+_ARTICLE_SCHEMA = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("outlet", pa.string()),
+        ("title", pa.string()),
+        ("authors", pa.list_(pa.string())),
+        ("published_at", pa.timestamp("us", tz="UTC")),
+        ("published_source", pa.string()),
+        ("published_precision", pa.string()),
+        ("published_offset_minutes", pa.int32()),
+        ("modified_at", pa.timestamp("us", tz="UTC")),
+        ("modified_source", pa.string()),
+        ("first_seen_at", pa.timestamp("us", tz="UTC")),
+        ("last_fetched_at", pa.timestamp("us", tz="UTC")),
+        ("language", pa.string()),
+        ("description", pa.string()),
+        ("section", pa.string()),
+        ("tags", pa.list_(pa.string())),
+        ("image_url", pa.string()),
+        ("site_name", pa.string()),
+        ("paywalled", pa.bool_()),
+        ("text", pa.string()),
+        ("word_count", pa.int32()),
+        ("content_hash", pa.string()),
+        ("minhash", pa.binary()),
+        ("story_id", pa.int64()),
+        ("discovered_via", pa.string()),
+        ("field_sources", pa.string()),
+        ("date_flags", pa.list_(pa.string())),
+        ("run_id", pa.int64()),
+    ]
+)
+
+
+@dataclass
+class Batch:
+    """Everything one flush writes, in one transaction."""
+
+    articles: list[dict] = field(default_factory=list)  # keys: ARTICLE_COLUMNS
+    urls: list[tuple[str, int, datetime, str]] = field(default_factory=list)
+    matches: list[tuple[str, int, list[str], str, datetime]] = field(default_factory=list)
+    failures: list[tuple] = field(default_factory=list)  # fetch_failures columns in order
+    versions: list[tuple] = field(default_factory=list)  # article_versions columns in order
+    refetched: list[tuple[int, datetime]] = field(default_factory=list)  # (article_id, when)
+    updated: list[dict] = field(default_factory=list)  # new text of an existing article
+    stories: set[int] = field(default_factory=set)  # story ids whose aggregates changed
+    validators: list[tuple[str, str | None, str | None, datetime, bool]] = field(
+        default_factory=list
+    )  # (url, etag, last_modified, checked_at, changed)
+
+    def __len__(self) -> int:
+        return (
+            len(self.articles) + len(self.failures) + len(self.refetched) + len(self.updated)
+            + len(self.urls) + len(self.validators)
+        )  # fmt: skip
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    with transaction(con):
+        if batch.articles:
+            table = pa.Table.from_pylist(batch.articles, schema=_ARTICLE_SCHEMA)
+            con.register("_new_articles", table)
+            try:
+                cols = ", ".join(ARTICLE_COLUMNS)
+                con.execute(
+                    f"INSERT INTO articles ({cols}) SELECT {cols} FROM _new_articles "
+                    "ON CONFLICT (id) DO NOTHING"
+                )
+            finally:
+                con.unregister("_new_articles")
+        if batch.urls:
+            con.executemany(
+                "INSERT INTO article_urls VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                batch.urls,
+            )
+        if batch.matches:
+            con.executemany(
+                "INSERT INTO topic_matches VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (topic, article_id) DO UPDATE SET matched_terms = excluded.matched_terms,"
+                " snippet = excluded.snippet, matched_at = excluded.matched_at",
+                batch.matches,
+            )
+        if batch.failures:
+            con.executemany(
+                "INSERT INTO fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.failures
+            )
+        if batch.versions:
+            con.executemany(
+                "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.versions
+            )
+        if batch.refetched:
+            con.executemany(
+                "UPDATE articles SET last_fetched_at = ? WHERE id = ?",
+                [(when, aid) for aid, when in batch.refetched],
+            )
+        for row in batch.updated:
+            _record_version(con, row)
+            con.execute(
+                "UPDATE articles SET title = ?, text = ?, word_count = ?, content_hash = ?,"
+                " minhash = ?, modified_at = coalesce(?, modified_at),"
+                " modified_source = coalesce(?, modified_source), last_fetched_at = ? WHERE id = ?",
+                [
+                    row["title"], row["text"], row["word_count"], row["content_hash"],
+                    row["minhash"], row["modified_at"], row["modified_source"],
+                    row["last_fetched_at"], row["id"],
+                ],
+            )  # fmt: skip
+        if batch.stories:
+            refresh_stories(con, batch.stories)
+        if batch.validators:
+            con.executemany(
+                "INSERT INTO fetch_validators VALUES (?, ?, ?, ?, CASE WHEN ? THEN ? END)"
+                " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, checked_at = excluded.checked_at,"
+                " changed_at = coalesce(excluded.changed_at, fetch_validators.changed_at)",
+                [(u, e, lm, at, ch, at) for u, e, lm, at, ch in batch.validators],
+            )
+
+
+def _record_version(con: duckdb.DuckDBPyConnection, row: dict) -> None:
+    """An article's text changed: keep what changed, not a second article."""
+    old = con.execute(
+        "SELECT title, text, content_hash FROM articles WHERE id = ?", [row["id"]]
+    ).fetchall()
+    if not old or old[0][2] == row["content_hash"]:
+        return
+    old_title, old_text, old_hash = old[0]
+    added, removed = word_changes(old_text, row["text"])
+    con.execute(
+        "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [row["id"], row["last_fetched_at"], old_hash, row["content_hash"],
+         old_title != row["title"], old_title, added, removed],
+    )  # fmt: skip
+
+
+def word_changes(old: str, new: str) -> tuple[int, int]:
+    """Words added and removed between two texts (as multisets: cheap and order-blind)."""
+    before, after = Counter(old.split()), Counter(new.split())
+    return sum((after - before).values()), sum((before - after).values())
+
+
+def refresh_stories(con: duckdb.DuckDBPyConnection, story_ids: set[int]) -> None:
+    """Recompute story aggregates; the origin is the earliest published copy."""
+    con.execute(
+        """
+        INSERT OR REPLACE INTO stories
+        SELECT story_id,
+               arg_min(id, coalesce(published_at, first_seen_at)),
+               arg_min(outlet, coalesce(published_at, first_seen_at)),
+               min(coalesce(published_at, first_seen_at)),
+               max(coalesce(published_at, first_seen_at)),
+               count(*), count(DISTINCT outlet),
+               arg_min(title, coalesce(published_at, first_seen_at))
+        FROM articles
+        WHERE story_id IN (SELECT unnest(?::BIGINT[]))
+        GROUP BY story_id
+        """,
+        [sorted(story_ids)],
+    )
+
+
+def upsert_outlets(con: duckdb.DuckDBPyConnection, outlets: list[tuple[str, str, str | None, str | None]]) -> None:
+    with transaction(con):
+        con.executemany(
+            "INSERT INTO outlets (name, homepage, language, timezone) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET homepage = excluded.homepage,"
+            " language = excluded.language, timezone = excluded.timezone",
+            outlets,
+        )
+
+
+def field_sources_json(sources: dict[str, str]) -> str:
+    return json.dumps(sources, sort_keys=True)
