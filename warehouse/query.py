@@ -36,6 +36,8 @@ def run_user_sql(path: Path, sql: str, timeout_s: float = 30.0) -> QueryResult:
                 hint="mediawatch sql only reads the warehouse; use 'mediawatch export' to write files",
             ) from None
         except duckdb.InvalidInputException as exc:
+            if "configuration has been locked" in str(exc):
+                raise QueryRefused("refused: settings cannot be changed from mediawatch sql") from None
             if "read-only" in str(exc):
                 raise QueryRefused(
                     "refused: the warehouse is opened read-only for SQL; statements that change it are not allowed",

@@ -1,0 +1,64 @@
+"""Shared fixtures: a loopback newsroom, configs pointing at it, temporary warehouses."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from mediawatch.config import Config, load_config
+from mediawatch.demo import demo_config
+
+os.environ.setdefault("MPLCONFIGDIR", str(Path(__file__).parent.parent / ".cache" / "matplotlib"))
+
+
+@pytest.fixture(scope="session")
+def newsroom():
+    from mediawatch.newsroom import build_newsroom
+
+    return build_newsroom(seed=7, n_articles=360)
+
+
+@pytest.fixture(scope="session")
+def newsroom_server(newsroom) -> Iterator:
+    from mediawatch.newsroom import serve
+
+    with serve(newsroom) as server:
+        yield server
+
+
+ConfigFactory = Callable[..., Config]
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> ConfigFactory:
+    """Write a mediawatch.toml into a temp folder and load it; sections can be overridden."""
+
+    def factory(outlets: list[dict], directory: Path | None = None, **sections: dict) -> Config:
+        directory = directory or tmp_path
+        data = demo_config(outlets, directory)
+        for name, values in sections.items():
+            if isinstance(values, dict) and isinstance(data.get(name), dict):
+                data[name] = {**data[name], **values}
+            else:
+                data[name] = values
+        path = directory / "mediawatch.toml"
+        path.write_text(tomli_w.dumps(data), encoding="utf-8")
+        return load_config(path)
+
+    return factory
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    """An empty, migrated warehouse file."""
+    from warehouse.connection import opened
+    from warehouse.migrate import migrate
+
+    path = tmp_path / "warehouse.duckdb"
+    with opened(path) as con:
+        migrate(con)
+    return path
