@@ -20,7 +20,8 @@ DEMO_TOPIC = {
     "description": "Abductions and killings of gay men in Chechnya, calls for investigation, denials",
     "query": (
         "(chechnya OR chechen* OR чечн* OR чечен* OR кадыров*) AND "
-        "(gay OR gays OR lgbt* OR homosexual* OR гей* OR лгбт* OR гомосексуал*)"
+        "(gay OR gays OR lgbt* OR homosexual* OR гей* OR геи OR геев OR геям OR геями OR геях"
+        " OR лгбт* OR гомосексуал*)"
     ),
 }
 

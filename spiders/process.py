@@ -6,7 +6,6 @@ per process, a hung crawl can be killed, and the parent (CLI or scheduler) survi
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from dataclasses import dataclass
@@ -75,7 +74,6 @@ def crawl_main(job: CrawlJob) -> None:
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
-    logging.basicConfig(level=getattr(logging, job.log_level, logging.WARNING))
     started = time.monotonic()
     stats: dict[str, OutletRunStats] = {name: OutletRunStats() for name in job.outlets}
     ingestor = build_ingestor(job, stats)
@@ -86,7 +84,7 @@ def crawl_main(job: CrawlJob) -> None:
         ingestor=ingestor,
         stats=stats,
     )
-    process = CrawlerProcess(scrapy_settings(config.crawl, job.log_level), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(config.crawl, job.log_level))
 
     @defer.inlineCallbacks
     def crawl_in_turn():

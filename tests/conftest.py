@@ -62,3 +62,21 @@ def warehouse(tmp_path: Path) -> Path:
     with opened(path) as con:
         migrate(con)
     return path
+
+
+@pytest.fixture(scope="session")
+def crawled(newsroom_server, tmp_path_factory):
+    """The newsroom crawled once into a warehouse (shared by read-only tests)."""
+    import tomli_w as _tomli_w
+
+    from spiders.runner import run_crawl
+
+    directory = tmp_path_factory.mktemp("crawled")
+    path = directory / "mediawatch.toml"
+    path.write_text(
+        _tomli_w.dumps(demo_config(newsroom_server.outlet_config(), directory)), encoding="utf-8"
+    )
+    config = load_config(path)
+    newsroom_server.request_log.clear()
+    result = run_crawl(config)
+    return config, result, newsroom_server.request_log.entries

@@ -21,6 +21,8 @@ _BASE_CONFIG = {
 
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
+    if "different configuration than existing connections" in text:
+        return True  # this process holds the file the other way round: wait for it to close
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
 
 
@@ -53,7 +55,7 @@ def connect(
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config)
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not _is_lock_error(exc):
                 raise TerminalError(f"{path}: cannot open warehouse: {exc}") from exc
             if time.monotonic() >= deadline:
