@@ -72,7 +72,7 @@ def run_demo(
     echo: Callable[[str], None] = print,
     log_level: str = "WARNING",
 ) -> DemoResult:
-    from digests import write_topic_digest
+    from digests import deliver
     from mediawatch.newsroom import build_newsroom, serve
     from spiders.runner import run_crawl
 
@@ -93,6 +93,8 @@ def run_demo(
         config = load_config(config_path)
         echo(f"crawling into {config.warehouse_path} …")
         result = run_crawl(config, trigger="demo", log_level=log_level)
+    # The newsroom's newest day may be today or yesterday; digest the day the topic last moved.
     day = datetime.now(UTC).date()
-    digest_files = write_topic_digest(config, DEMO_TOPIC["name"], day)
+    report = deliver(config, DEMO_TOPIC["name"], day, send=False, force=True)
+    digest_files = list(report.files)
     return DemoResult(config_path, config, result, digest_files)

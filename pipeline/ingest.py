@@ -56,6 +56,12 @@ class IngestSettings:
 
 
 _STOP = object()
+_TRANSIENT = ("timeout", "http-5", "http-429", "http-408", "connection", "dns", "worker-crashed")
+
+
+def _transient(reason: str) -> bool:
+    """A failure that may pass on the next run (so that run must rediscover the URL)."""
+    return reason.startswith(_TRANSIENT)
 
 
 class Ingestor:
@@ -75,6 +81,7 @@ class Ingestor:
         self.stats = stats
         self._domains = outlet_domains
         self._queue: queue.Queue = queue.Queue()
+        self._validators: dict[str, tuple[str, str | None, str | None]] = {}
         self._pool = self._new_pool()
         self._index = StoryIndex(threshold=settings.dedup_threshold, num_perm=settings.num_perm)
         self._index.rebuild(state.signatures)
@@ -104,13 +111,22 @@ class Ingestor:
         self._queue.put((None, failure))
 
     def record_validators(
-        self, url: str, etag: str | None, last_modified: str | None, changed: bool
+        self, outlet: str, url: str, etag: str | None, last_modified: str | None
     ) -> None:
-        """Keep a feed's or sitemap's ETag/Last-Modified for the next conditional GET."""
-        self._queue.put((None, ("validators", url, etag, last_modified, changed)))
+        """Keep a feed's or sitemap's ETag/Last-Modified for the next conditional GET.
+
+        They are written only when the run ends and only for outlets with no failed
+        article: otherwise the next run would get a 304 and never retry what failed.
+        """
+        self._validators[url] = (outlet, etag, last_modified)
 
     def close(self) -> None:
         """Flush everything and stop; safe to call twice."""
+        for url, (outlet, etag, last_modified) in self._validators.items():
+            stats = self.stats.get(outlet)
+            if stats is None or not any(_transient(r) for r in stats.failures_by_reason):
+                self._queue.put((None, ("validators", url, etag, last_modified, True)))
+        self._validators.clear()
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()

@@ -49,10 +49,10 @@ class FeedSpider(OutletSpider):
         last_modified = response.headers.get(b"Last-Modified")
         if etag or last_modified:
             self.session.ingestor.record_validators(
+                outlet,
                 response.url,
                 etag.decode("latin-1") if etag else None,
                 last_modified.decode("latin-1") if last_modified else None,
-                changed=True,
             )
         return True
 

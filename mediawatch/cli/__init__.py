@@ -34,9 +34,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from mediawatch.cli import crawl, demo, init, sql, status
+    from mediawatch.cli import crawl, demo, digest, init, sql, status
 
-    for module in (init, demo, crawl, sql, status):
+    for module in (init, demo, crawl, sql, status, digest):
         module.register(cli)
 
 

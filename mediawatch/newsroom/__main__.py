@@ -1,0 +1,44 @@
+"""``python -m mediawatch.newsroom``: serve the demo newsroom until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+
+from mediawatch.newsroom import build_newsroom, serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mediawatch.newsroom", description="Serve the offline demo newsroom."
+    )
+    parser.add_argument("--articles", type=int, default=360, help="number of articles")
+    parser.add_argument("--seed", type=int, default=7, help="generator seed")
+    parser.add_argument("--days", type=int, default=30, help="days of coverage")
+    parser.add_argument("--host-prefix", default="127.0.1.", help="loopback address prefix")
+    args = parser.parse_args(argv)
+
+    newsroom = build_newsroom(seed=args.seed, n_articles=args.articles, days=args.days)
+    stop = threading.Event()
+    # Ctrl-C works even when started with SIGINT ignored (as a background job); TERM too.
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with serve(newsroom, host_prefix=args.host_prefix) as server:
+        for spec in newsroom.outlets:
+            count = len(newsroom.articles_of(spec.key))
+            print(f"{spec.name:<26} {server.base_url(spec.key)}/  ({count} articles)", flush=True)
+        print(f"spike day: {newsroom.spike_day}  copies made: {newsroom.copies_made}")
+        print("[[outlets]] entries:")
+        for entry in server.outlet_config():
+            print("  " + json.dumps(entry, ensure_ascii=False))
+        print("Serving; press Ctrl-C to stop.", flush=True)
+        while not stop.wait(0.5):
+            pass
+        print("stopping", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,323 @@
+"""Page bytes -> Article (or an ExtractionFailure), on top of trafilatura and htmldate.
+
+The page is decoded and parsed once; JSON-LD and <meta> are read from that tree, and the
+same tree goes to trafilatura for the main text and its heuristic metadata. Fields are
+fused with a fixed precedence, JSON-LD > meta tags > heuristics > feed/sitemap evidence,
+and the winning source is recorded so that odd values can be traced.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from pipeline.items import Article, DatedValue, ExtractionFailure, FetchedPage, OutletHints
+from pipeline.metadata import dates, meta
+from pipeline.metadata.authors import clean_authors, dom_bylines, text_byline
+from pipeline.metadata.encoding import DecodeError, decode_html
+from pipeline.metadata.jsonld import JsonLdData, parse_jsonld
+from pipeline.metadata.language import detect_language, normalize_language
+from pipeline.metadata.paywall import is_paywalled
+from pipeline.metadata.titles import clean_title, is_site_name, site_keys
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
+
+    from mediawatch.config import CrawlConfig
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """One extractor configuration, built from the config and passed to every call."""
+
+    include_comments: bool = False
+    min_text_chars: int = 200
+    timeout_s: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+
+    @classmethod
+    def from_config(cls, crawl: CrawlConfig) -> ExtractOptions:
+        return cls(timeout_s=crawl.extract_timeout_s, max_bytes=crawl.max_page_bytes)
+
+
+class ExtractionTimeout(BaseException):
+    """Raised by SIGALRM; a BaseException so that libraries' `except Exception` let it pass."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """SIGALRM-based limit; only the main thread may use signals, elsewhere there is none."""
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def _alarm(signum: int, frame: object) -> None:
+        raise ExtractionTimeout
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def extract_page(
+    page: FetchedPage,
+    hints: OutletHints,
+    options: ExtractOptions,
+    now: datetime | None = None,
+) -> Article | ExtractionFailure:
+    """Extract one page; every problem becomes an ExtractionFailure, never an exception."""
+    now = now or datetime.now(UTC)
+
+    def fail(reason: str, detail: str = "") -> ExtractionFailure:
+        return ExtractionFailure(page.url, page.outlet, reason, detail)
+
+    if len(page.body) > options.max_bytes:
+        return fail("oversize", f"{len(page.body)} bytes > {options.max_bytes}")
+    try:
+        with time_limit(options.timeout_s):
+            return _extract(page, hints, options, now, fail)
+    except ExtractionTimeout:
+        return fail("timeout", f"over {options.timeout_s:g} s")
+    except DecodeError as exc:
+        return fail(exc.reason, exc.detail)
+    except RecursionError as exc:
+        return fail("parser-error", f"recursion: {exc}")
+
+
+def _extract(page, hints, options, now, fail):  # type: ignore[no-untyped-def]
+    from trafilatura import bare_extraction
+    from trafilatura.utils import load_html
+
+    decoded = decode_html(page.body, page.declared_encoding, page.content_type)
+    try:
+        tree = load_html(decoded.text)
+    except (ValueError, TypeError) as exc:
+        return fail("parser-error", str(exc))
+    if tree is None:
+        return fail("parser-error", "lxml produced no tree")
+    jsonld = parse_jsonld(tree)
+    tags = meta.parse_meta(tree)
+    bylines = dom_bylines(tree)
+    date_params = {
+        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        "original_date": True,
+        "extensive_search": True,
+        "max_date": (now + timedelta(days=1)).strftime("%Y-%m-%d"),
+    }
+    doc = bare_extraction(
+        tree,
+        url=page.url,
+        with_metadata=True,
+        include_comments=options.include_comments,
+        date_extraction_params=date_params,
+    )
+    if doc is None or not (doc.text or "").strip():
+        return fail("empty", "no main text found")
+    text = doc.text.strip()
+    if len(text) < options.min_text_chars:
+        return fail("too-short", f"{len(text)} characters < {options.min_text_chars}")
+    return _fuse(page, hints, now, decoded.text, text, doc, jsonld, tags, bylines)
+
+
+def _first(*candidates: tuple[object, str]) -> tuple[object, str | None]:
+    for value, source in candidates:
+        if value:
+            return value, source
+    return None, None
+
+
+def _evidence_source(page: FetchedPage) -> str:
+    ev = page.evidence
+    return ev.source if ev is not None and ev.source in ("feed", "sitemap") else "feed"
+
+
+def _fuse(
+    page: FetchedPage,
+    hints: OutletHints,
+    now: datetime,
+    html: str,
+    text: str,
+    doc: Document,
+    jsonld: JsonLdData,
+    tags: meta.MetaData,
+    bylines: list[str],
+) -> Article:
+    sources: dict[str, str] = {}
+    ev = page.evidence
+    ev_source = _evidence_source(page)
+
+    def pick(name: str, *candidates: tuple[object, str]) -> object:
+        value, source = _first(*candidates)
+        if source is not None:
+            sources[name] = source
+        return value
+
+    def meta_value(keys: tuple[str, ...]) -> str | None:
+        found = tags.first(keys)
+        return found[1] if found else None
+
+    site_name = pick(
+        "site_name",
+        (meta_value(("og:site_name",)), "meta"),
+        (jsonld.publisher, "json-ld"),
+        (jsonld.site_name, "json-ld"),
+        (meta_value(meta.SITE_KEYS), "meta"),
+        (doc.sitename, "trafilatura"),
+        (hints.name, "config"),
+    )
+    names = [site_name, jsonld.publisher, jsonld.site_name, hints.name, *hints.site_names]
+    names += [meta_value(("og:site_name",)), meta_value(("application-name",))]
+    keys = site_keys([n for n in names if isinstance(n, str)], page.url)
+
+    raw_title, title_source = _first(
+        (jsonld.headline, "json-ld"),
+        (meta_value(meta.TITLE_KEYS), "meta"),
+        (doc.title, "trafilatura"),
+        (tags.title_tag, "meta"),
+        (ev.title if ev else None, ev_source),
+    )
+    title = clean_title(str(raw_title) if raw_title else None, keys, tags.h1) or ""
+    if title_source:
+        sources["title"] = title_source
+
+    outlet_names = [n for n in names if isinstance(n, str)]
+    name_keys = site_keys(outlet_names, None)  # not the host: a blog's host is its author
+    authors: list[str] = []
+    for raw, source in (
+        (jsonld.authors, "json-ld"),
+        (tags.all(meta.AUTHOR_KEYS), "meta"),
+        *(([b], "byline") for b in bylines),
+        ((doc.author or "").split(";"), "trafilatura"),
+        (text_byline(text), "text"),
+        (list(ev.authors) if ev else [], ev_source),
+    ):
+        authors = [a for a in clean_authors(raw, outlet_names) if not is_site_name(a, name_keys)]
+        if authors:
+            sources["authors"] = source
+            break
+
+    flags: list[str] = []
+    published = _choose_dates(
+        "published",
+        now,
+        flags,
+        hints.timezone,
+        [
+            (jsonld.published, "json-ld"),
+            (meta_value(meta.PUBLISHED_KEYS), "meta"),
+            *((v, "meta") for v in tags.time_published),
+            (dates.url_date(page.url), "url"),
+            (doc.date, "text"),
+            (ev.published if ev else None, ev_source),
+        ],
+    )
+    modified = _choose_dates(
+        "modified",
+        now,
+        flags,
+        hints.timezone,
+        [
+            (jsonld.modified, "json-ld"),
+            (meta_value(meta.MODIFIED_KEYS), "meta"),
+            (ev.modified if ev else None, ev_source),
+            (page.last_modified, "http-header"),
+        ],
+    )
+    if published:
+        sources["published"] = published.source
+    if modified:
+        sources["modified"] = modified.source
+
+    declared = pick(
+        "language",
+        (normalize_language(tags.html_lang), "meta"),
+        (normalize_language(jsonld.language), "json-ld"),
+        (normalize_language(meta_value(meta.LANG_KEYS)), "meta"),
+    )
+    language = declared or detect_language(text) or normalize_language(ev.language if ev else None)
+    if language and not declared:
+        sources["language"] = "text"
+
+    canonical = pick(
+        "canonical_url",
+        (tags.canonical, "meta"),
+        (meta_value(("og:url",)), "meta"),
+        (page.url, "page"),
+    )
+    tag_list = jsonld.tags or [
+        t.strip() for v in tags.all(meta.TAG_KEYS) for t in v.split(",") if t.strip()
+    ]
+    return Article(
+        url=page.url,
+        canonical_url=urljoin(page.url, str(canonical)),
+        outlet=page.outlet,
+        title=title,
+        text=text,
+        fetched_at=page.fetched_at,
+        authors=authors,
+        published=published,
+        modified=modified,
+        language=language,  # type: ignore[arg-type]
+        description=pick(  # type: ignore[arg-type]
+            "description",
+            (jsonld.description, "json-ld"),
+            (meta_value(meta.DESCRIPTION_KEYS), "meta"),
+            (doc.description, "trafilatura"),
+        ),
+        section=pick(  # type: ignore[arg-type]
+            "section",
+            (jsonld.section, "json-ld"),
+            (meta_value(meta.SECTION_KEYS), "meta"),
+            ((doc.categories or [None])[0], "trafilatura"),
+        ),
+        tags=list(dict.fromkeys(tag_list or (doc.tags or []))),
+        image_url=_absolute(
+            page.url,
+            pick(
+                "image_url",
+                (jsonld.image, "json-ld"),
+                (meta_value(meta.IMAGE_KEYS), "meta"),
+                (doc.image, "trafilatura"),
+            ),
+        ),
+        site_name=site_name,  # type: ignore[arg-type]
+        paywalled=is_paywalled(jsonld.free, html, text),
+        discovered_via=page.discovered_via,
+        field_sources=sources,
+        date_flags=flags,
+    )
+
+
+def _absolute(base: str, value: object) -> str | None:
+    return urljoin(base, value) if isinstance(value, str) and value else None
+
+
+def _choose_dates(
+    label: str,
+    now: datetime,
+    flags: list[str],
+    tz: str | None,
+    candidates: list[tuple[object, str]],
+) -> DatedValue | None:
+    chooser = dates.DateChooser(now=now, label=label, flags=flags)
+    for raw, source in candidates:
+        if not raw:
+            continue
+        parsed = raw if isinstance(raw, dates.Parsed) else dates.parse_datetime(str(raw), tz)
+        if chooser.offer(parsed, source, raw if isinstance(raw, str) else ""):
+            break
+    return chooser.chosen

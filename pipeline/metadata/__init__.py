@@ -1,0 +1,1 @@
+"""Metadata parsing for extraction: one module per concern, wired by pipeline.extract."""

@@ -1,0 +1,136 @@
+"""Turn raw bylines into a clean list of person names.
+
+Bylines mix names with roles, outlets, dates, e-mails and links; keeping only what looks
+like a person's name is what makes author search and counts meaningful.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml.html import HtmlElement
+
+_SPLIT = re.compile(r"\s*(?:\s[-–—]\s|;|\||,|/|\s&\s|&amp;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|\be\b)\s*")
+_PREFIX = re.compile(
+    r"^(?:(?:written|reported|posted|text|story|words|photos?|fotos?|reporting|"
+    r"ein beitrag|eine analyse|ein kommentar|ein interview|ein gastbeitrag)\s+)?"
+    r"(?:by|von|vom|par|por|di|door|av|af|от|автор|автори|text|autor(?:in)?|author|"
+    r"redakteur(?:in)?|verfasst von|geschrieben von|erstellt von|autorenseite von|posted by)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^(?:text|autor(?:in)?|author|by|von|quelle|source|foto|photo)\s*:\s*", re.I)
+_TAIL = re.compile(
+    r"\s*(?:[-–—|,(]\s*)?(?:(?:updated|published|posted|aktualisiert|veröffentlicht|publiziert|stand|datum)\b|"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
+    r"donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|"
+    r"(?:am|on|le|el|il)\s+\d).*$",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|de|org|net|ru|fr|uk|at|ch)\b", re.I)
+_DIGIT = re.compile(r"\d")
+_GENERIC = re.compile(
+    r"\b(?:staff|editors?|editorial|redaktion|newsroom|team|desk|admin|administrator|"
+    r"correspondent|reporter|contributor|guest|anonymous|unknown|agency|agentur|"
+    r"news|online|wire|press|presse|service|magazin|magazine|zeitung|redaction|"
+    r"rédaction|redacción|редакция|mitarbeiter|gastautor|autoren|contributors|"
+    r"associated|reuters|afp|dpa|sid|kna|epd|apa|ap|ots|red|ddp|dapd)\b",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"\b(?:photo|photograph|photos|foto|fotos|bild|image|illustration|grafik)\b", re.I)
+_ALONE = frozenset("by von vom par por di door av af".split())
+_STOP = frozenset(
+    "über ueber about author autor auteur more weitere mehr posts artikel articles profil "
+    "profile kontakt contact follow folgen sponsored gesponserte inhalte anzeige".split()
+)
+_HANDLE = re.compile(r"_|[a-z][A-Z]|\w\.\w")
+_NAME_CHARS = re.compile(r"^[^\W\d_][\w'’.\- ]*$", re.UNICODE)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[^\w]+", "", text.casefold())
+
+
+def _clean_one(part: str, excluded: set[str]) -> str | None:
+    if _CREDIT.search(part):
+        return None
+    part = _EMAIL.sub("", part)
+    part = _URL.sub("", part)
+    part = _LABEL.sub("", part.strip(" \t\n.:;-–—|()[]\"'"))
+    part = _PREFIX.sub("", part)
+    part = _TAIL.sub("", part).strip(" \t\n.:;,-–—|()[]\"'@")
+    if not part or len(part) > 60 or _DIGIT.search(part) or _GENERIC.search(part):
+        return None
+    if not _NAME_CHARS.match(part):
+        return None
+    words = part.split()
+    if any(w.casefold() in _STOP for w in words) or (len(words) == 1 and part.casefold() in _ALONE):
+        return None
+    if len(words) == 1 and _HANDLE.search(part):  # @handles and user names, not names
+        return None
+    if not 1 <= len(words) <= 5:
+        return None
+    if len(words) == 1 and len(part) < 3:
+        return None
+    if _normal(part) in excluded:
+        return None
+    if part.isupper() and len(part) > 3:
+        part = part.title()
+    return part
+
+
+def clean_authors(raw: Iterable[str], outlet_names: Iterable[str] = ()) -> list[str]:
+    """Split and filter raw author strings; outlet names are never authors."""
+    excluded = {_normal(n) for n in outlet_names if n}
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in raw:
+        if not value:
+            continue
+        value = _URL.sub(" ", _EMAIL.sub(" ", " ".join(str(value).split())))
+        value = _PREFIX.sub("", _LABEL.sub("", value))
+        for part in _SPLIT.split(value):
+            name = _clean_one(part, excluded)
+            if name and (key := _normal(name)) not in seen:
+                seen.add(key)
+                out.append(name)
+    return out
+
+
+_BYLINE_XPATH = (
+    './/*[@itemprop="author" or @rel="author" or contains(@class, "byline") '
+    'or contains(@class, "author") or contains(@class, "auteur") or contains(@class, "autor") '
+    'or contains(@data-testid, "byline") or contains(@id, "byline")]'
+)
+_BYLINE_TEXT = re.compile(
+    r"^\s*(?:by|von|par|por|door|di|av|af|от)\s+(\w[\w'’.\- ]{2,60}?(?:\s+(?:and|und|et|y|&)"
+    r"\s+\w[\w'’.\- ]{2,40}?)?)\s*(?:[,|•·(]|$)",
+    re.IGNORECASE,
+)
+_SKIP = re.compile(r"comment|related|teaser|footer|sidebar|widget|share|social", re.IGNORECASE)
+
+
+def dom_bylines(tree: HtmlElement, limit: int = 5) -> list[str]:
+    """Short texts of byline/author elements, outside comment and related-article boxes."""
+    found: list[str] = []
+    for elem in tree.xpath(_BYLINE_XPATH):
+        if elem.tag in ("meta", "link", "body", "html", "script", "style", "img"):
+            continue
+        if any(_SKIP.search(a.get("class", "") + " " + a.get("id", "")) for a in elem.iterancestors()):
+            continue
+        text = " ".join(" ".join(elem.itertext()).split())
+        if 2 < len(text) <= 80:
+            found.append(text)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def text_byline(text: str) -> list[str]:
+    """A "By A and B" / "von A" line among the first or last lines of the article text."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines[:3] + lines[-2:]:
+        if len(line) <= 80 and (match := _BYLINE_TEXT.match(line)):
+            return [match.group(1)]
+    return []

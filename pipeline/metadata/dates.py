@@ -1,0 +1,143 @@
+"""Parse, validate and choose publication dates, keeping their source and precision.
+
+A date-only value stays a day (midnight UTC, precision "day"): inventing a time would
+shift it across midnight when converted to UTC. Naive local times use the outlet's zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+from pipeline.items import DatedValue
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_ISO = re.compile(
+    r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_DMY = re.compile(r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:[,\s]+(\d{1,2}):(\d{2}))?")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d{2})/([01]?\d)/([0-3]?\d)(?:/|$|[-_])"),
+    re.compile(r"[/_-]((?:19|20)\d{2})-([01]\d)-([0-3]\d)(?:[/_.-]|$)"),
+    re.compile(r"/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:[/_.-]|$)"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    value: datetime  # UTC
+    precision: str
+    offset_minutes: int | None
+
+
+def _offset(text: str | None) -> int | None:
+    if not text:
+        return None
+    if text in ("Z", "UTC", "GMT"):
+        return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return sign * (hours * 60 + minutes)
+
+
+def _finish(
+    day: date, clock: tuple[int, int, int] | None, precision: str, offset: int | None, tz: str | None
+) -> Parsed | None:
+    if clock is None:
+        return Parsed(datetime(day.year, day.month, day.day, tzinfo=UTC), "day", None)
+    hour, minute, second = clock
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    naive = datetime(day.year, day.month, day.day, hour, minute, second)
+    if offset is not None:
+        aware = naive.replace(tzinfo=UTC) - timedelta(minutes=offset)
+        return Parsed(aware, precision, offset)
+    if tz:
+        return Parsed(naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC), precision, None)
+    return Parsed(naive.replace(tzinfo=UTC), precision, None)
+
+
+def parse_datetime(raw: str | None, tz: str | None = None) -> Parsed | None:
+    """Parse ISO 8601, RFC 822, German-style d.m.Y and epoch values; None if unparseable."""
+    if not raw:
+        return None
+    text = str(raw).strip()
+    try:
+        if match := _ISO.match(text):
+            y, mo, d, hh, mm, ss, off = match.groups()
+            day = date(int(y), int(mo), int(d))
+            if hh is None:
+                return _finish(day, None, "day", None, tz)
+            precision = "second" if ss is not None else "minute"
+            return _finish(day, (int(hh), int(mm), int(ss or 0)), precision, _offset(off), tz)
+        if match := _DMY.match(text):
+            d, mo, y, hh, mm = match.groups()
+            day = date(int(y), int(mo), int(d))
+            clock = (int(hh), int(mm), 0) if hh else None
+            return _finish(day, clock, "minute" if hh else "day", None, tz)
+        if _EPOCH.match(text):
+            seconds = int(text[:10])
+            return Parsed(datetime.fromtimestamp(seconds, UTC), "second", 0)
+    except ValueError:
+        return None
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        clock = (parsed.hour, parsed.minute, parsed.second)
+        return _finish(parsed.date(), clock, "second", None, tz)
+    offset = int(parsed.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    return Parsed(parsed.astimezone(UTC), "second", offset)
+
+
+def url_date(url: str) -> Parsed | None:
+    """A /2024/05/17/-style date in the URL path (day precision)."""
+    path = url.split("?", 1)[0]
+    for pattern in _URL_DATES:
+        if match := pattern.search(path):
+            try:
+                day = date(*(int(g) for g in match.groups()))
+            except ValueError:
+                continue
+            return Parsed(datetime(day.year, day.month, day.day, tzinfo=UTC), "day", None)
+    return None
+
+
+@dataclass(slots=True)
+class DateChooser:
+    """Takes candidates in precedence order and keeps the first plausible one."""
+
+    now: datetime
+    label: str  # "published" | "modified"
+    flags: list[str]
+    chosen: DatedValue | None = None
+
+    def offer(self, parsed: Parsed | None, source: str, raw: str = "") -> bool:
+        if self.chosen is not None or parsed is None:
+            return self.chosen is not None
+        if parsed.value > self.now + timedelta(days=1):
+            self.flags.append(f"{self.label} {raw or parsed.value.isoformat()} from {source}: future")
+            return False
+        if parsed.value < EARLIEST:
+            self.flags.append(f"{self.label} {raw or parsed.value.isoformat()} from {source}: before 1990")
+            return False
+        self.chosen = DatedValue(parsed.value, source, parsed.precision, parsed.offset_minutes)
+        return True
+
+    def refine(self, parsed: Parsed | None, source: str) -> None:
+        """Upgrade a day-precision choice with a later source's time on the same day."""
+        chosen = self.chosen
+        if chosen is None or chosen.precision != "day" or parsed is None:
+            return
+        if parsed.precision == "day" or parsed.offset_minutes is None:
+            return
+        local = parsed.value + timedelta(minutes=parsed.offset_minutes)
+        if local.date() == chosen.value.date():
+            self.chosen = DatedValue(parsed.value, source, parsed.precision, parsed.offset_minutes)

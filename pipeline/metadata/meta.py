@@ -1,0 +1,118 @@
+"""OpenGraph, Twitter, Dublin Core and plain <meta> tags, read once from the parsed tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+PUBLISHED_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "published_time",
+    "article.published",
+    "article_date_original",
+    "publication_date",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "date.available",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "citation_publication_date",
+    "cxenseparse:recs:publishtime",
+)
+MODIFIED_KEYS = (
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "datemodified",
+    "last-modified",
+    "lastmod",
+    "dc.date.modified",
+    "dcterms.modified",
+    "article.updated",
+)
+AUTHOR_KEYS = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "citation_author",
+    "cxenseparse:author",
+)
+TITLE_KEYS = ("og:title", "twitter:title", "dc.title", "dcterms.title", "headline", "title")
+DESCRIPTION_KEYS = ("og:description", "description", "twitter:description", "dc.description")
+SITE_KEYS = ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site")
+SECTION_KEYS = ("article:section", "section", "parsely-section", "category", "articlesection")
+TAG_KEYS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
+IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "image")
+LANG_KEYS = ("content-language", "og:locale", "language", "dc.language", "inlanguage")
+
+
+@dataclass(slots=True)
+class MetaData:
+    """All <meta> values by lower-cased key, plus the few <head> elements we need."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    html_lang: str | None = None
+    canonical: str | None = None
+    title_tag: str | None = None
+    h1: list[str] = field(default_factory=list)
+    time_published: list[str] = field(default_factory=list)
+
+    def first(self, keys: tuple[str, ...]) -> tuple[str, str] | None:
+        """-> (key, value) of the first key present with a non-empty value."""
+        for key in keys:
+            for value in self.values.get(key, ()):
+                if value:
+                    return key, value
+        return None
+
+    def all(self, keys: tuple[str, ...]) -> list[str]:
+        return [v for key in keys for v in self.values.get(key, ()) if v]
+
+
+def parse_meta(tree: HtmlElement) -> MetaData:
+    data = MetaData()
+    for elem in tree.iter("meta"):
+        content = elem.get("content")
+        if content is None:
+            continue
+        content = " ".join(content.split())
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = elem.get(attr)
+            if key:
+                data.values.setdefault(key.strip().lower(), []).append(content)
+    data.html_lang = tree.get("lang") or tree.get("xml:lang")
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        if "canonical" in rel and link.get("href") and not data.canonical:
+            data.canonical = link.get("href", "").strip()
+    title = tree.find(".//title")
+    if title is not None:
+        data.title_tag = " ".join(title.text_content().split()) or None
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if text:
+            data.h1.append(text)
+    for elem in tree.xpath(
+        './/*[@itemprop="datePublished" or @pubdate or @property="datePublished"]'
+        "[@datetime or @content]"
+    ):
+        data.time_published.append((elem.get("datetime") or elem.get("content") or "").strip())
+    return data

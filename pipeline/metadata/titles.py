@@ -1,0 +1,84 @@
+"""Strip the site name that pages glue onto their headlines ("Headline | Outlet")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+_SEP = re.compile(r"(\s+(?:[|\-–—:·•»«/~\\]|::|-{2})\s+|\s*[|·•»«]\s*)")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def site_keys(names: Iterable[str | None], url: str | None) -> set[str]:
+    """Normalised spellings under which a site may name itself in a title."""
+    keys = {_norm(n) for n in names if n}
+    host = (urlsplit(url).hostname or "") if url else ""
+    if host:
+        host = host.removeprefix("www.")
+        keys.add(_norm(host))
+        labels = host.split(".")
+        if len(labels) >= 2:
+            keys.add(_norm(labels[-2]))
+            keys.add(_norm(".".join(labels[-2:])))
+    return {k for k in keys if len(k) >= 2}
+
+
+def is_site_name(segment: str, keys: set[str]) -> bool:
+    norm = _norm(segment)
+    if not norm:
+        return True
+    if norm in keys:
+        return True
+    # "Outlet.de", "Outlet Online", "Outlet - News": the key is most of the segment
+    return any(len(k) >= 4 and k in norm and len(k) >= 0.5 * len(norm) for k in keys)
+
+
+def strip_site_name(title: str, keys: set[str]) -> str:
+    """Remove leading/trailing segments that name the site; keep the title if nothing is left."""
+    parts = _SEP.split(title)
+    segments, seps = parts[0::2], parts[1::2]
+    if len(segments) < 2:
+        return title
+    start, end = 0, len(segments)
+    while end - start > 1 and is_site_name(segments[end - 1], keys):
+        end -= 1
+    while end - start > 1 and is_site_name(segments[start], keys):
+        start += 1
+    if (start, end) == (0, len(segments)):
+        return title
+    out = segments[start]
+    for i in range(start + 1, end):
+        out += seps[i - 1] + segments[i]
+    return out.strip() or title
+
+
+def match_heading(title: str, headings: Iterable[str]) -> str | None:
+    """If a heading of the page is one end of the title, the rest is decoration."""
+    parts = _SEP.split(title)
+    segments, seps = parts[0::2], parts[1::2]
+    if len(segments) < 2:
+        return None
+    norm_headings = {_norm(h): h for h in headings if h and len(h) < 300}
+    for cut in range(len(segments) - 1, 0, -1):
+        head = segments[0] + "".join(s + g for s, g in zip(seps[: cut - 1], segments[1:cut], strict=True))
+        tail = segments[cut] + "".join(
+            s + g for s, g in zip(seps[cut:], segments[cut + 1 :], strict=True)
+        )
+        for candidate in (head, tail):
+            if _norm(candidate) in norm_headings and len(_norm(candidate)) >= 8:
+                return candidate.strip()
+    return None
+
+
+def clean_title(title: str | None, keys: set[str], headings: Iterable[str] = ()) -> str | None:
+    if not title:
+        return None
+    title = " ".join(title.split())
+    stripped = strip_site_name(title, keys)
+    if stripped != title:
+        return stripped
+    return match_heading(title, headings) or title
