@@ -62,10 +62,14 @@ class StoryIndex:
         min_size_ratio: float = 0.4,
         common_min: int = 8,
         count_below: float = 0.9,
+        common_share: float = 0.001,
         min_evidence: int = 16,
         sketch_bits: int = 23,
     ) -> None:
         """``common_min``: a slot value seen in that many story heads counts as boilerplate.
+
+        ``common_share``: ...or in this share of all heads, whichever is more (in a large
+        index, stock phrases of the language reach any fixed count).
 
         ``count_below``: articles matched with a lower score still count as heads for the
         boilerplate statistics (a weak match may be a match *through* boilerplate).
@@ -79,6 +83,8 @@ class StoryIndex:
         self.min_size_ratio = min_size_ratio
         self.common_min = common_min
         self.count_below = count_below
+        self.common_share = common_share
+        self._heads = 0
         self.min_evidence = min_evidence
         self._lsh_threshold = min(lsh_threshold, threshold)
         self._lsh = MinHashLSH(threshold=self._lsh_threshold, num_perm=num_perm)
@@ -257,9 +263,10 @@ class StoryIndex:
         counts = np.min(
             [self._sketch[row, cells] for row, cells in enumerate(self._cells(values))], axis=0
         )
-        return counts >= self.common_min
+        return counts >= max(self.common_min, self.common_share * self._heads)
 
     def _count(self, values: np.ndarray, delta: int) -> None:
+        self._heads += delta
         for row, cells in enumerate(self._cells(values)):
             current = self._sketch[row, cells].astype(np.int64) + delta
             self._sketch[row, cells] = np.clip(current, 0, np.iinfo(np.uint16).max)
@@ -270,6 +277,7 @@ class StoryIndex:
             "min_size_ratio": self.min_size_ratio,
             "common_min": self.common_min,
             "count_below": self.count_below,
+            "common_share": self.common_share,
             "min_evidence": self.min_evidence,
             "sketch_bits": self._sketch_bits,
         }

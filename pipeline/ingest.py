@@ -110,6 +110,10 @@ class Ingestor:
     def record_failure(self, failure: FetchFailure) -> None:
         self._queue.put((None, failure))
 
+    def record_deletion(self, article_id: int, status: int) -> None:
+        """A re-crawl found the article gone (404/410)."""
+        self._queue.put((None, ("deleted", article_id, status)))
+
     def record_validators(
         self, outlet: str, url: str, etag: str | None, last_modified: str | None
     ) -> None:
@@ -190,6 +194,9 @@ class Ingestor:
         meta, result = item
         now = datetime.now(UTC)
         run_id = self.settings.run_id
+        if isinstance(result, tuple) and result[0] == "deleted":
+            batch.deletions.append((result[1], result[2], now))
+            return
         if isinstance(result, tuple) and result[0] == "validators":
             _, url, etag, lm, changed = result
             batch.validators.append((url, etag, lm, now, changed))

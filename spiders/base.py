@@ -116,6 +116,10 @@ def classify_failure(failure: Failure) -> tuple[str, int | None, str]:
         return "connection-refused", None, str(exc)
     name = type(exc).__name__
     text = str(exc)
+    if name == "RefusedAddress":
+        return "refused-address", None, text
+    if name == "IgnoreRequest" and "robots.txt unavailable" in text:
+        return "robots-unavailable", None, text
     if name == "IgnoreRequest" and "robots" in text.lower():
         return "robots", None, text
     if "maxsize" in text.lower() or "max size" in text.lower() or "exceeds" in text.lower():

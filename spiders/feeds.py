@@ -9,7 +9,11 @@ from scrapy.http import Response
 
 from mediawatch.config import OutletConfig
 from spiders.base import OutletSpider
-from spiders.discovery import parse_feed, select_recent
+from pipeline.urls import in_domains
+from spiders.discovery import common_feed_urls, feeds_from_html, parse_feed, select_recent
+
+MAX_AUTODISCOVERED_FEEDS = 3
+MAX_FEED_PROBES = 4
 
 
 class FeedSpider(OutletSpider):
@@ -19,6 +23,29 @@ class FeedSpider(OutletSpider):
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
         for url in outlet.feeds:
             yield self.conditional_request(url, outlet, self.parse_feed, "feed")
+        if not outlet.feeds and not outlet.sitemaps:
+            # Only a homepage: look for <link rel="alternate"> feeds, then common feed paths.
+            yield scrapy.Request(
+                outlet.homepage,
+                callback=self.parse_homepage_for_feeds,
+                errback=self.ignore_probe,
+                meta={"outlet": outlet.name, "stage": "autodiscover"},
+            )
+
+    def parse_homepage_for_feeds(self, response: Response) -> Iterator[scrapy.Request]:
+        outlet = self.session.config.outlet(response.meta["outlet"])
+        found = [u for u in feeds_from_html(response.body, response.url) if in_domains(u, outlet.domains)]
+        if found:
+            for url in found[:MAX_AUTODISCOVERED_FEEDS]:
+                yield self.conditional_request(url, outlet, self.parse_feed, "feed")
+            return
+        for url in common_feed_urls(outlet.homepage)[:MAX_FEED_PROBES]:
+            request = self.conditional_request(url, outlet, self.parse_feed, "feed", probe=True)
+            yield request.replace(errback=self.ignore_probe)
+
+    def ignore_probe(self, failure) -> None:
+        """A guessed feed URL that does not exist is not the outlet's failure."""
+        self.logger.debug("probe failed: %s", failure.request.url)
 
     def conditional_request(
         self, url: str, outlet: OutletConfig, callback, stage: str, **meta
@@ -61,6 +88,8 @@ class FeedSpider(OutletSpider):
             return
         outlet = self.session.config.outlet(response.meta["outlet"])
         result = parse_feed(response.body, response.url)
+        if result.error and response.meta.get("probe"):
+            return  # a guessed path that is not a feed
         if result.error:
             self.fail(response.url, outlet.name, "bad-feed", result.error, "feed")
             return

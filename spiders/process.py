@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from mediawatch.config import Config
 from pipeline.extract import ExtractOptions
@@ -17,6 +18,7 @@ from pipeline.items import OutletHints
 from pipeline.worker import WorkerSetup
 from spiders.feeds import FeedSpider
 from spiders.homepage import HomepageSpider
+from spiders.recrawl import RecrawlSpider, due_for_recrawl
 from spiders.session import CrawlSession
 from spiders.settings import scrapy_settings
 from spiders.sitemaps import SitemapSpider
@@ -35,16 +37,24 @@ class CrawlJob:
     outlets: tuple[str, ...]
     run_id: int
     log_level: str = "WARNING"
+    mode: str = "discover"  # discover | recrawl
 
 
 def worker_count(config: Config) -> int:
     return config.crawl.extract_workers or max(os.cpu_count() or 1, 1)
 
 
-def build_ingestor(job: CrawlJob, stats: dict[str, OutletRunStats]) -> Ingestor:
+def build_ingestor(
+    job: CrawlJob, stats: dict[str, OutletRunStats]
+) -> tuple[Ingestor, list[tuple[int, str, str]]]:
     config = job.config
+    due: list[tuple[int, str, str]] = []
     with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
         state = load_crawl_state(con, config.dedup.window_days)
+        if job.mode == "recrawl":
+            due = due_for_recrawl(
+                con, list(job.outlets), config.schedule.recrawl_after_days, datetime.now(UTC)
+            )
     outlets = [config.outlet(name) for name in job.outlets]
     setup = WorkerSetup(
         options=ExtractOptions.from_config(config.crawl),
@@ -66,7 +76,8 @@ def build_ingestor(job: CrawlJob, stats: dict[str, OutletRunStats]) -> Ingestor:
         dedup_threshold=config.dedup.threshold,
         num_perm=config.dedup.num_perm,
     )
-    return Ingestor(settings, setup, state, {o.name: o.domains for o in outlets}, stats)
+    ingestor = Ingestor(settings, setup, state, {o.name: o.domains for o in outlets}, stats)
+    return ingestor, due
 
 
 def crawl_main(job: CrawlJob) -> None:
@@ -76,20 +87,22 @@ def crawl_main(job: CrawlJob) -> None:
 
     started = time.monotonic()
     stats: dict[str, OutletRunStats] = {name: OutletRunStats() for name in job.outlets}
-    ingestor = build_ingestor(job, stats)
+    ingestor, due = build_ingestor(job, stats)
     config = job.config
     session = CrawlSession(
         config=config,
         outlets=[config.outlet(name) for name in job.outlets],
         ingestor=ingestor,
         stats=stats,
+        recrawl_due=due,
     )
+    spiders = (RecrawlSpider,) if job.mode == "recrawl" else SPIDERS
     process = CrawlerProcess(scrapy_settings(config.crawl, job.log_level))
 
     @defer.inlineCallbacks
     def crawl_in_turn():
-        for spider in SPIDERS:
-            if session.outlets_for(spider.mode):
+        for spider in spiders:
+            if spider is RecrawlSpider or session.outlets_for(spider.mode):
                 yield process.crawl(spider, session=session)
 
     crawl_in_turn().addBoth(lambda _: _stop_reactor())

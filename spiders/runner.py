@@ -70,8 +70,13 @@ def run_crawl(
     timeout_s: float | None = None,
     grace_s: float = 30.0,
     log_level: str = "WARNING",
+    mode: str = "discover",
 ) -> CrawlResult:
-    """Crawl the given outlets (default: all enabled) in a child process and record the run."""
+    """Crawl the given outlets (default: all enabled) in a child process and record the run.
+
+    ``mode="recrawl"`` re-fetches recent articles (``[schedule] recrawl_after_days``)
+    instead of discovering new ones.
+    """
     names = outlets or [o.name for o in config.outlets if o.enabled]
     if not names:
         raise TerminalError("no outlets to crawl", hint="add [[outlets]] to the config")
@@ -79,8 +84,10 @@ def run_crawl(
         config.outlet(name)  # unknown names fail here, with the list of known ones
     prepare_warehouse(config)
     with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
-        run_id = start_run(con, names, trigger, os.getpid())
-    job = CrawlJob(config=config, outlets=tuple(names), run_id=run_id, log_level=log_level)
+        run_id = start_run(con, names, trigger if mode == "discover" else "recrawl", os.getpid())
+    job = CrawlJob(
+        config=config, outlets=tuple(names), run_id=run_id, log_level=log_level, mode=mode
+    )
     ctx = multiprocessing.get_context("spawn")
     child = ctx.Process(target=crawl_main, args=(job,), name=f"mediawatch-crawl-{run_id}")
     started = datetime.now(UTC)
@@ -107,6 +114,11 @@ def run_crawl(
             status = "partial"
         finish_run(con, run_id, status, error)
     return CrawlResult(run_id, status, seconds, summary, error)
+
+
+def run_recrawl(config: Config, outlets: list[str] | None = None, **kwargs) -> CrawlResult:
+    """Re-fetch articles that reached a re-crawl age, recording edits and deletions."""
+    return run_crawl(config, outlets, mode="recrawl", **kwargs)
 
 
 def _stop(child: multiprocessing.process.BaseProcess, grace_s: float) -> None:

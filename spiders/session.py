@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, datetime, timedelta
 
 from mediawatch.config import Config, OutletConfig
@@ -23,6 +24,12 @@ class CrawlSession:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     scheduled: set[str] = field(default_factory=set)  # canonical article URLs requested this run
     requested: dict[str, int] = field(default_factory=dict)  # article requests per outlet
+    recrawl_due: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, outlet)
+
+    @cached_property
+    def allowed_hosts(self) -> frozenset[str]:
+        """Hosts the config names: the only ones allowed on non-public addresses."""
+        return frozenset(h for o in self.config.outlets for h in o.domains)
 
     def outlets_for(self, mode: str) -> list[OutletConfig]:
         return [o for o in self.outlets if o.enabled and mode in o.discovery]

@@ -8,7 +8,12 @@ import scrapy
 from scrapy.http import Response
 
 from mediawatch.config import OutletConfig
-from spiders.discovery import parse_sitemap, select_recent, sitemaps_from_robots
+from spiders.discovery import (
+    parse_sitemap,
+    recent_children,
+    select_recent,
+    sitemaps_from_robots,
+)
 from spiders.feeds import FeedSpider
 
 MAX_INDEX_DEPTH = 3
@@ -22,8 +27,8 @@ class SitemapSpider(FeedSpider):
         if outlet.sitemaps:
             for url in outlet.sitemaps:
                 yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
-        elif not outlet.feeds:
-            # Nothing configured: ask robots.txt where the sitemaps are.
+        else:
+            # None configured: ask robots.txt where the sitemaps are.
             robots = outlet.homepage.split("/", 3)
             url = "/".join(robots[:3]) + "/robots.txt"
             yield scrapy.Request(
@@ -52,7 +57,9 @@ class SitemapSpider(FeedSpider):
             if depth >= MAX_INDEX_DEPTH:
                 self.fail(response.url, outlet.name, "sitemap-too-deep", f"depth {depth}", "sitemap")
                 return
-            for child in result.children:
+            # News sites keep years of monthly sitemaps: only those that can hold recent articles.
+            max_age = self.session.config.crawl.max_age_days
+            for child in recent_children(result, max_age, self.session.now):
                 yield self.conditional_request(
                     child, outlet, self.parse_sitemap, "sitemap", depth=depth + 1
                 )

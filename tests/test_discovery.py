@@ -225,6 +225,42 @@ def test_broken_or_non_feeds_report_an_error(body: bytes) -> None:
     assert result.error
 
 
+def test_sloppy_feed_with_bare_ampersands_and_html_entities() -> None:
+    body = b"""<rss version="2.0"><channel><title>Sloppy</title>
+    <item><title>Caf&eacute;&nbsp;news &amp; views &bogus;</title>
+    <link>http://127.0.1.3:40123/article?id=123&lang=en</link></item>
+    <item><title>Second</title><link>http://127.0.1.3:40123/b/second-sloppy-story</link>
+    </channel>"""  # unclosed item and rss, too
+    result = parse_feed(body, BASE + "feed")
+    first, second = result.entries
+    assert first.url == BASE + "article?id=123&lang=en"
+    assert first.evidence.title == "Café news & views &bogus;"  # nbsp collapsed
+    assert second.url == BASE + "b/second-sloppy-story"
+
+
+def test_large_broken_feed_is_handled_quickly() -> None:
+    # feedparser's pure-Python fallback needs ~20 s for this; it must never be reached
+    body = b"<rss version='2.0'><channel><item><link>http://127.0.1.3:40123/a/x-y-z</link>"
+    body += b"<a " * 700_000
+    start = time.perf_counter()
+    result = parse_feed(body, BASE + "feed")
+    assert time.perf_counter() - start < 5
+    assert [e.url for e in result.entries] == [BASE + "a/x-y-z"]
+
+
+def test_entry_cap() -> None:
+    items = b"".join(
+        b"<item><link>http://127.0.1.3:40123/n/story-%d</link><description>%s</description></item>"
+        % (i, b"text " * 50)
+        for i in range(3_000)
+    )
+    body = b"<rss version='2.0'><channel>" + items + b"</channel></rss>"
+    result = parse_feed(body, BASE + "feed", max_entries=100)
+    assert len(result.entries) == 100
+    assert result.skipped == 2_900
+    assert result.entries[-1].url == BASE + "n/story-99"
+
+
 def test_raw_body_is_never_treated_as_a_file_name() -> None:
     # feedparser.parse(bytes) would open a file of that name and parse its contents
     result = parse_feed(b"/etc/passwd", BASE + "feed")
@@ -395,6 +431,7 @@ def test_gzipped_urlset() -> None:
 
 def test_gzip_detected_by_magic_not_name() -> None:
     assert parse_sitemap(gzip.compress(URLSET), BASE + "sitemap.xml").kind == "urlset"
+    assert len(parse_sitemap(gzip.compress(gzip.compress(URLSET)), BASE).entries) == 3
     assert parse_sitemap(URLSET, BASE + "sitemap.xml.gz").kind == "urlset"
 
 

@@ -345,3 +345,29 @@ def test_module_entry_point_help():
         timeout=30,
     )
     assert result.returncode == 0 and "--articles" in result.stdout
+
+
+def test_only_planted_copies_are_near_duplicates(room):
+    """Unrelated articles stay far apart on 5-word shingles, so dedup can count copies."""
+    from datasketch import MinHash, MinHashLSH
+
+    def shingles(text: str) -> set[str]:
+        words = text.lower().split()
+        return {" ".join(words[i : i + 5]) for i in range(len(words) - 4)}
+
+    sets = {a.id: shingles(a.text) for a in room.articles}
+    lsh = MinHashLSH(threshold=0.4, num_perm=64)
+    signatures = {}
+    for art_id, grams in sets.items():
+        sig = MinHash(num_perm=64)
+        sig.update_batch([g.encode() for g in grams])
+        signatures[art_id] = sig
+        lsh.insert(art_id, sig)
+    similar = set()
+    for art_id, sig in signatures.items():
+        for other in lsh.query(sig):
+            a, b = sets[art_id], sets[other]
+            if other != art_id and len(a & b) / len(a | b) >= 0.7:
+                similar.add(max(art_id, other))  # the later one republished the earlier
+    assert similar == {a.id for a in room.articles if a.is_copy_of is not None}
+    assert len(similar) == room.copies_made

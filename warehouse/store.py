@@ -72,6 +72,7 @@ class Batch:
     failures: list[tuple] = field(default_factory=list)  # fetch_failures columns in order
     versions: list[tuple] = field(default_factory=list)  # article_versions columns in order
     refetched: list[tuple[int, datetime]] = field(default_factory=list)  # (article_id, when)
+    deletions: list[tuple[int, int, datetime]] = field(default_factory=list)  # (id, status, when)
     updated: list[dict] = field(default_factory=list)  # new text of an existing article
     stories: set[int] = field(default_factory=set)  # story ids whose aggregates changed
     validators: list[tuple[str, str | None, str | None, datetime, bool]] = field(
@@ -81,7 +82,7 @@ class Batch:
     def __len__(self) -> int:
         return (
             len(self.articles) + len(self.failures) + len(self.refetched) + len(self.updated)
-            + len(self.urls) + len(self.validators)
+            + len(self.urls) + len(self.validators) + len(self.deletions)
         )  # fmt: skip
 
 
@@ -122,6 +123,12 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
             con.executemany(
                 "UPDATE articles SET last_fetched_at = ? WHERE id = ?",
                 [(when, aid) for aid, when in batch.refetched],
+            )
+        if batch.deletions:
+            con.executemany(
+                "UPDATE articles SET deleted_at = ?, deleted_status = ?, last_fetched_at = ?"
+                " WHERE id = ? AND deleted_at IS NULL",
+                [(when, status, when, aid) for aid, status, when in batch.deletions],
             )
         for row in batch.updated:
             _record_version(con, row)

@@ -34,9 +34,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from mediawatch.cli import crawl, demo, digest, init, sql, status
+    from mediawatch.cli import crawl, demo, digest, init, outlets, sql, status
 
-    for module in (init, demo, crawl, sql, status, digest):
+    for module in (init, demo, crawl, sql, status, outlets, digest):
         module.register(cli)
 
 

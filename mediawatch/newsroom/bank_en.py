@@ -332,3 +332,163 @@ ADS: tuple[str, ...] = (
 )
 
 WIRE_AGENCY = "Continental Press Agency"
+
+# Clause grammar: "{opener} {subject} {verb} that {object} {predicate}{tail}." Each part is
+# short, so most five-word windows span two parts and rarely repeat between articles.
+OPENERS: tuple[str, ...] = (
+    "On {weekday},",
+    "Earlier this month,",
+    "By contrast,",
+    "In a statement,",
+    "Meanwhile,",
+    "Separately,",
+    "Late on {weekday},",
+    "For now,",
+    "In {city},",
+    "Privately,",
+    "Even so,",
+    "Speaking on local radio,",
+)
+TAILS: tuple[str, ...] = (
+    "",
+    "",
+    "",
+    ", a view others dispute",
+    ", according to a briefing note",
+    " in an interview on {weekday}",
+    " at a packed meeting in {city}",
+    ", though details remain scarce",
+    " after weeks of talks",
+    ", people familiar with the matter said",
+)
+FRAMES: tuple[Mapping[str, tuple[str, ...]], ...] = (
+    _ro(
+        {
+            "subjects": (
+                "{person}",
+                "officials in {city}",
+                "a spokesperson for {org}",
+                "local traders",
+                "several residents",
+                "the opposition",
+                "analysts at {company}",
+                "campaigners",
+                "community leaders",
+                "{role}",
+                "two senior councillors",
+                "a former adviser",
+            ),
+            "verbs": (
+                "said",
+                "argued",
+                "warned",
+                "suggested",
+                "insisted",
+                "noted",
+                "claimed",
+                "told reporters",
+                "conceded",
+                "stressed",
+                "hinted",
+            ),
+            "objects": (
+                "the decision",
+                "the new timetable",
+                "the budget",
+                "the scheme",
+                "the project",
+                "the review",
+                "the delay",
+                "the deal",
+                "the latest plan",
+                "the revised forecast",
+                "the pilot programme",
+                "the agreement",
+            ),
+            "predicates": (
+                "would cost about {money}",
+                "had been rushed",
+                "was long overdue",
+                "could be reversed by {month}",
+                "needed far more scrutiny",
+                "would help families in {city}",
+                "came too late for many",
+                "was a sensible compromise",
+                "had little public support",
+                "would be reviewed within {num} months",
+                "ignored smaller towns",
+                "depended on money from {org}",
+            ),
+        }
+    ),
+)
+TOPIC_FRAMES: tuple[Mapping[str, tuple[str, ...]], ...] = (
+    _ro(
+        {
+            "subjects": (
+                "Rights Watch International",
+                "{person} of Rights Watch International",
+                "activists in Moscow",
+                "survivors",
+                "European diplomats",
+                "the newspaper's editor",
+                "lawyers for the families",
+                "a UN human-rights expert",
+                "relatives of the missing men",
+            ),
+            "verbs": (
+                "said",
+                "argued",
+                "warned",
+                "insisted",
+                "stressed",
+                "told reporters",
+                "wrote",
+            ),
+            "objects": (
+                "the testimony",
+                "each new account",
+                "the pattern of detentions",
+                "the authorities' silence",
+                "the evidence gathered so far",
+                "the situation in Grozny",
+                "the fate of the missing men",
+            ),
+            "predicates": (
+                "warranted an independent investigation",
+                "could not be ignored any longer",
+                "pointed to a coordinated campaign",
+                "deserved an international response",
+                "had frightened many families into silence",
+                "should be examined by prosecutors",
+                "left witnesses in grave danger",
+            ),
+        }
+    ),
+    _ro(
+        {
+            "subjects": (
+                "a spokesman for the Chechen leader",
+                "officials in Grozny",
+                "a Kremlin spokesman",
+                "the republic's interior ministry",
+                "a senior Chechen official",
+            ),
+            "verbs": ("said", "claimed", "insisted", "repeated", "told state television"),
+            "objects": (
+                "the whole story",
+                "the newspaper's report",
+                "the rights group's account",
+                "every such allegation",
+                "the campaign in the foreign press",
+            ),
+            "predicates": (
+                "was a provocation",
+                "had been invented",
+                "was based on rumour",
+                "did not deserve a response",
+                "had nothing to do with reality",
+            ),
+        }
+    ),
+)

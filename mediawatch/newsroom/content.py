@@ -30,6 +30,10 @@ class Bank:
     topic_sentences: tuple[str, ...]
     updates: tuple[str, ...]
     topic_updates: tuple[str, ...]
+    openers: tuple[str, ...]
+    tails: tuple[str, ...]
+    frames: tuple[Mapping[str, tuple[str, ...]], ...]
+    topic_frames: tuple[Mapping[str, tuple[str, ...]], ...]
     comments: tuple[str, ...]
     commenters: tuple[str, ...]
     ads: tuple[str, ...]
@@ -46,6 +50,10 @@ def _bank_from(module: ModuleType, language: str) -> Bank:
         topic_sentences=module.TOPIC_SENTENCES,
         updates=module.UPDATE_SENTENCES,
         topic_updates=module.TOPIC_UPDATE_SENTENCES,
+        openers=module.OPENERS,
+        tails=module.TAILS,
+        frames=module.FRAMES,
+        topic_frames=module.TOPIC_FRAMES,
         comments=module.COMMENTS,
         commenters=module.COMMENTERS,
         ads=module.ADS,
@@ -85,6 +93,21 @@ def title(rng: Random, language: str, category: str, topic: bool) -> str:
     return fill(rng.choice(pool), rng, b.slots)
 
 
+def clause(rng: Random, b: Bank, topic: bool) -> str:
+    """One sentence from the clause grammar (see ``bank_en.FRAMES``)."""
+    frame = rng.choice(b.topic_frames if topic else b.frames)
+    subject, verb = rng.choice(frame["subjects"]), rng.choice(frame["verbs"])
+    obj, predicate = rng.choice(frame["objects"]), rng.choice(frame["predicates"])
+    tail = rng.choice(b.tails)
+    if b.language == "ru":
+        core = f"{subject} {verb}, что {obj} {predicate}{tail}."
+        template = f"{rng.choice(b.openers)}, {core}" if rng.random() < 0.5 else core
+    else:
+        core = f"{subject} {verb} that {obj} {predicate}{tail}."
+        template = f"{rng.choice(b.openers)} {core}" if rng.random() < 0.5 else core
+    return fill(template, rng, b.slots)
+
+
 def body(
     rng: Random, language: str, category: str, topic: bool, min_words: int, max_words: int
 ) -> tuple[str, ...]:
@@ -106,7 +129,9 @@ def body(
         if not pool:  # bank exhausted: start again with fresh slot values
             pool = own + filler
             rng.shuffle(pool)
-        sentence = fill(pool.pop(0), rng, b.slots)
+        # Half the sentences come from the clause grammar, half from the bank.
+        grammar = rng.random() < 0.5
+        sentence = clause(rng, b, topic) if grammar else fill(pool.pop(0), rng, b.slots)
         n = len(sentence.split())
         if words + n > max_words and words >= min_words:
             break

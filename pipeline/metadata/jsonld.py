@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ ARTICLE_TYPES = frozenset(
         "Article",
         "NewsArticle",
         "ReportageNews",
+        "ReportageNewsArticle",
         "AnalysisNewsArticle",
         "OpinionNewsArticle",
         "ReviewNewsArticle",
@@ -87,7 +89,7 @@ def _text(value: Any) -> str | None:
         value = value.get("name") or value.get("@value") or value.get("url") or value.get("@id")
     if value is None or isinstance(value, (dict, list, bool)):
         return None
-    text = " ".join(str(value).split())
+    text = " ".join(html.unescape(str(value)).split())  # CMSs often double-escape
     return text or None
 
 
@@ -157,7 +159,7 @@ def load_blocks(tree: HtmlElement) -> list[Any]:
 
 def _score(obj: dict[str, Any]) -> int:
     types = _types(obj)
-    if not types & ARTICLE_TYPES:
+    if not types & ARTICLE_TYPES and not any(t.endswith(("article", "posting")) for t in types):
         return 0
     strong = 2 if types - _WEAK_TYPES else 1
     return strong * 10 + sum(1 for k in ("headline", "datePublished", "author") if obj.get(k))

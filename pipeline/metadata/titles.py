@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-_SEP = re.compile(r"(\s+(?:[|\-–—:·•»«/~\\]|::|-{2})\s+|\s*[|·•»«]\s*)")
+_SEP = re.compile(r"(\s+(?:[|\-–—:·•»«/~\\]|::|-{2})\s+|\s*[|·•]\s*)")
+_EDGE = re.compile(r"^[\s|\-–—:·•/~]+|[\s|\-–—:·•/~]+$")
+_WORD = re.compile(r"\w+")
 
 
 def _norm(text: str) -> str:
@@ -74,11 +76,35 @@ def match_heading(title: str, headings: Iterable[str]) -> str | None:
     return None
 
 
+def visible_variant(title: str, headings: Iterable[str]) -> str | None:
+    """The page's own headline when it is a variant of the metadata title.
+
+    Metadata titles are often SEO rewrites with a kicker ("Topic: Headline") or a tail;
+    the visible <h1> is the editorial headline. Used only when the two share most words.
+    """
+    words = set(_WORD.findall(title.casefold()))
+    if not words:
+        return None
+    for heading in headings:
+        if not 8 <= len(heading) <= 300:
+            continue
+        h_words = set(_WORD.findall(heading.casefold()))
+        if len(h_words) < 2:
+            continue
+        norm_h, norm_t = _norm(heading), _norm(title)
+        if norm_h == norm_t:
+            return None
+        if norm_h in norm_t and len(norm_h) >= 0.6 * len(norm_t):
+            return heading
+    return None
+
+
 def clean_title(title: str | None, keys: set[str], headings: Iterable[str] = ()) -> str | None:
     if not title:
         return None
     title = " ".join(title.split())
     stripped = strip_site_name(title, keys)
-    if stripped != title:
-        return stripped
-    return match_heading(title, headings) or title
+    if stripped == title:
+        stripped = match_heading(title, headings) or title
+    stripped = visible_variant(stripped, headings) or stripped
+    return _EDGE.sub("", stripped) or title

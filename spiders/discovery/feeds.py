@@ -30,14 +30,36 @@ from .payload import (
     PayloadError,
     maybe_gunzip,
     normalise_references,
+    parse_tree,
     strip_doctype,
-    well_formed,
 )
 from .urls import absolute_http_url
 
 DEFAULT_MAX_ENTRIES = 5_000
 _MAX_TITLE = 1_000
 _MAX_AUTHORS = 20
+_MAX_ELEMENTS_PER_ENTRY = 40
+_MAX_TEXT = 4_000
+# the children of an item/entry that evidence is made of; the rest is pruned before parsing
+_ENTRY_FIELDS = frozenset(
+    {
+        "title",
+        "link",
+        "guid",
+        "id",
+        "pubdate",
+        "published",
+        "updated",
+        "issued",
+        "modified",
+        "created",
+        "date",
+        "creator",
+        "author",
+        "contributor",
+        "language",
+    }
+)
 
 # feedparser's version codes -> our kinds; RSS 0.90 is RDF-based like 1.0
 _KINDS = {
@@ -98,18 +120,21 @@ def _parse_xml_feed(data: bytes, url: str, max_entries: int) -> FeedResult:
     scratch: dict[str, Any] = {}
     utf8 = convert_to_utf8({}, data, scratch)
     try:
-        safe = well_formed(normalise_references(strip_doctype(utf8)))
+        root = parse_tree(normalise_references(strip_doctype(utf8)))
     except PayloadError as exc:
         return FeedResult([], "unknown", f"not a feed ({exc})")
+    dropped = _prune(root, max_entries)
+    if sum(1 for _ in root.iter()) > _MAX_ELEMENTS_PER_ENTRY * max_entries + 1_000:
+        return FeedResult([], "unknown", "not a feed (too many elements)")
     parsed = feedparser.parse(
-        io.BytesIO(safe),
+        io.BytesIO(etree.tostring(root, encoding="utf-8", xml_declaration=True)),
         response_headers={"content-location": url, "content-type": "application/xml"},
         sanitize_html=False,
         resolve_relative_uris=False,
     )
     kind = _KINDS.get(parsed.get("version") or "", "unknown")
     entries: list[Discovered] = []
-    skipped = 0
+    skipped = dropped
     language = _clean(parsed.feed.get("language"), 35)
     for item in parsed.entries:
         if len(entries) >= max_entries:
@@ -133,6 +158,38 @@ def _parse_xml_feed(data: bytes, url: str, max_entries: int) -> FeedResult:
         else:
             error = "feed has no entries"
     return FeedResult(entries, kind, error, title, skipped)
+
+
+def _prune(root: etree._Element, max_entries: int) -> int:
+    """Keep only what evidence needs: entries past the cap and their bodies go.
+
+    feedparser spends ~50 µs per element, so content, summaries and media would dominate
+    on big feeds, and a hostile feed of tiny elements could stall the crawl. Returns how
+    many entries were dropped over the cap.
+    """
+    entries = [
+        el for el in root.iter() if isinstance(el.tag, str) and _local(el.tag) in ("item", "entry")
+    ]
+    for extra in entries[max_entries:]:
+        parent = extra.getparent()
+        if parent is not None:
+            parent.remove(extra)
+    for entry in entries[:max_entries]:
+        for child in list(entry):
+            if not isinstance(child.tag, str) or _local(child.tag) not in _ENTRY_FIELDS:
+                entry.remove(child)
+    # expat reports text in pieces split at every reference: cap what is left to keep
+    # a megabyte "title" of &amp;s from costing seconds
+    for el in root.iter():
+        if el.text and len(el.text) > _MAX_TEXT:
+            el.text = el.text[:_MAX_TEXT]
+        if el.tail and len(el.tail) > _MAX_TEXT:
+            el.tail = el.tail[:_MAX_TEXT]
+    return max(0, len(entries) - max_entries)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2].lower()
 
 
 def _bozo_reason(parsed: Mapping[str, Any]) -> str:

@@ -1,0 +1,93 @@
+"""What was missed while no scheduler ran, decided from ``crawl_runs`` (APScheduler forgets).
+
+An outlet is overdue when a scheduled time has passed since its last crawl started (any
+trigger, any outcome: a failed crawl was not missed) or when it was never crawled.
+Overdue outlets are crawled once at start-up, however many runs were missed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from schedules.plan import CrawlSpec, parse_cron
+from warehouse.connection import transaction
+
+
+def last_started(con: duckdb.DuckDBPyConnection, outlets: Sequence[str]) -> dict[str, datetime]:
+    rows = con.execute(
+        "SELECT o, max(started_at) FROM"
+        " (SELECT unnest(outlets) AS o, started_at FROM crawl_runs)"
+        " WHERE o = ANY(?) GROUP BY o",
+        [list(outlets)],
+    ).fetchall()
+    return {name: at.astimezone(UTC) for name, at in rows}
+
+
+def overdue(
+    spec: CrawlSpec, tz: ZoneInfo, last: dict[str, datetime], now: datetime
+) -> list[str]:
+    """The outlets of ``spec`` whose next run after their last start is already due."""
+    due = []
+    for name in spec.outlets:
+        previous = last.get(name)
+        if previous is None or next_after(spec, tz, previous) <= now:
+            due.append(name)
+    return due
+
+
+def next_after(spec: CrawlSpec, tz: ZoneInfo, previous: datetime) -> datetime:
+    """The first scheduled time strictly after ``previous`` (no jitter)."""
+    schedule = spec.schedule
+    if schedule.interval is not None:
+        return previous + schedule.interval
+    assert schedule.cron is not None
+    # started_at is a little after the fire time it belongs to: look from the next second
+    trigger = parse_cron(schedule.cron, tz)
+    after = previous.astimezone(tz) + timedelta(seconds=1)
+    fire = trigger.get_next_fire_time(None, after)
+    assert fire is not None
+    return fire.astimezone(UTC)
+
+
+def interval_anchor(
+    spec: CrawlSpec, last: dict[str, datetime], now: datetime, caught_up: bool
+) -> datetime:
+    """Where an interval job's clock starts: now after a catch-up, else its oldest last run.
+
+    Anchoring on the history keeps the rhythm across restarts instead of restarting the
+    interval every time the scheduler starts.
+    """
+    starts = [last[n] for n in spec.outlets if n in last]
+    if caught_up or not starts:
+        return now
+    return min(starts)
+
+
+def abandon_stale_runs(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> list[int]:
+    """Runs still 'running' whose process is gone (a killed scheduler) become 'interrupted'."""
+    rows = con.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
+    stale = [(run_id, pid) for run_id, pid in rows if pid is not None and not _alive(pid)]
+    if stale:
+        with transaction(con):
+            for run_id, pid in stale:
+                con.execute(
+                    "UPDATE crawl_runs SET status = 'interrupted', finished_at = ?, error = ?"
+                    " WHERE id = ?",
+                    [now or datetime.now(UTC), f"abandoned: its process (pid {pid}) is gone", run_id],
+                )
+    return [run_id for run_id, _ in stale]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,185 @@
+"""From ``[schedule]`` and per-outlet overrides to job specs and APScheduler triggers.
+
+Outlets that share a schedule are crawled by one job (one child process, one reactor,
+one extraction pool): cheaper than a process per outlet, and a job never overlaps itself
+(``max_instances=1``), so no outlet is ever crawled twice at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from mediawatch.config import Config
+from mediawatch.errors import ConfigError
+
+_DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+CRON_HINT = "five fields: minute hour day-of-month month day-of-week, e.g. '*/30 * * * *'"
+
+
+@dataclass(frozen=True)
+class CrawlSchedule:
+    """Either a fixed interval or a cron expression (evaluated in the [schedule] time zone)."""
+
+    interval: timedelta | None = None
+    cron: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.cron is not None:
+            return f"cron {self.cron}"
+        assert self.interval is not None
+        return f"every {_format_interval(self.interval)}"
+
+
+@dataclass(frozen=True)
+class CrawlSpec:
+    job_id: str
+    outlets: tuple[str, ...]
+    schedule: CrawlSchedule
+
+
+@dataclass(frozen=True)
+class Plan:
+    timezone: ZoneInfo
+    crawls: tuple[CrawlSpec, ...]
+    jitter_s: int
+    crawl_timeout_s: float
+    grace_s: float
+    digest_time: time
+    topics: tuple[str, ...]
+
+
+def build_plan(
+    config: Config,
+    outlets: Sequence[str] | None = None,
+    *,
+    minute: timedelta = timedelta(minutes=1),
+) -> Plan:
+    """Validate the schedule and group outlets by schedule.
+
+    ``minute`` is the length of a configured minute: tests shrink it to run the real
+    scheduler with second-long intervals; nothing else should change it.
+    """
+    sc = config.schedule
+    tz = ZoneInfo(sc.timezone or "UTC")
+    if sc.crawl_cron is not None:
+        parse_cron(sc.crawl_cron, tz, where="schedule.crawl_cron")
+    chosen = [config.outlet(n) for n in outlets] if outlets else config.outlets
+    groups: dict[CrawlSchedule, list[str]] = {}
+    for i, outlet in enumerate(config.outlets):
+        if outlet not in chosen or (not outlet.enabled and not outlets):
+            continue
+        if outlet.crawl_cron is not None:
+            parse_cron(outlet.crawl_cron, tz, where=f"outlets[{i}] ({outlet.name}).crawl_cron")
+            schedule = CrawlSchedule(cron=outlet.crawl_cron.strip())
+        elif outlet.crawl_interval_minutes is not None:
+            schedule = CrawlSchedule(interval=outlet.crawl_interval_minutes * minute)
+        elif sc.crawl_cron is not None:
+            schedule = CrawlSchedule(cron=sc.crawl_cron.strip())
+        else:
+            schedule = CrawlSchedule(interval=sc.crawl_interval_minutes * minute)
+        groups.setdefault(schedule, []).append(outlet.name)
+    crawls = tuple(
+        CrawlSpec(f"crawl {schedule.label}", tuple(names), schedule)
+        for schedule, names in groups.items()
+    )
+    return Plan(
+        timezone=tz,
+        crawls=crawls,
+        jitter_s=sc.jitter_seconds,
+        crawl_timeout_s=sc.crawl_timeout_minutes * 60,
+        grace_s=sc.shutdown_grace_s,
+        digest_time=sc.digest_time,
+        topics=tuple(t.name for t in config.topics),
+    )
+
+
+def make_trigger(
+    schedule: CrawlSchedule,
+    tz: ZoneInfo,
+    *,
+    jitter_s: int = 0,
+    start_date: datetime | None = None,
+) -> BaseTrigger:
+    jitter = jitter_s or None
+    if schedule.cron is not None:
+        return parse_cron(schedule.cron, tz, jitter_s=jitter_s)
+    assert schedule.interval is not None
+    return IntervalTrigger(
+        seconds=schedule.interval.total_seconds(), start_date=start_date, timezone=tz, jitter=jitter
+    )
+
+
+def parse_cron(expr: str, tz: ZoneInfo, *, jitter_s: int = 0, where: str = "crawl_cron") -> CronTrigger:
+    """A standard crontab line as a trigger, or a ConfigError naming the field.
+
+    APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0 (and 7).
+    The weekday field is translated to names so that '1-5' means Monday to Friday.
+    """
+    fields = expr.split()
+    try:
+        if len(fields) != 5:
+            raise ValueError(f"has {len(fields)} field(s)")
+        minute, hour, day, month, dow = fields
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_crontab_weekdays(dow),
+            timezone=tz,
+            jitter=jitter_s or None,
+        )
+    except ValueError as exc:
+        raise ConfigError(
+            f"{where}: invalid cron expression {expr!r}: {exc}", hint=CRON_HINT
+        ) from None
+
+
+def _crontab_weekdays(field: str) -> str:
+    if field in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        base, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if step < 1:
+            raise ValueError(f"bad step in day-of-week {part!r}")
+        if base == "*":
+            lo, hi = 0, 6
+        elif "-" in base:
+            a, b = base.split("-", 1)
+            lo, hi = _weekday(a), _weekday(b)
+        else:
+            lo = _weekday(base)
+            hi = 6 if step_text else lo
+        if hi == 0 and lo > 0:  # "5-7" or "fri-sun" ends on Sunday
+            hi = 7
+        if lo > hi:
+            raise ValueError(f"day-of-week range {part!r} runs backwards")
+        days.update(d % 7 for d in range(lo, hi + 1, step))
+    return ",".join(_DOW_NAMES[d] for d in sorted(days))
+
+
+def _weekday(text: str) -> int:
+    if text in _DOW_NAMES:
+        return _DOW_NAMES.index(text)
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text)  # 7 is Sunday too: kept as 7 so that '5-7' is a forward range
+    raise ValueError(f"bad day of week {text!r} (0-7 or sun-sat)")
+
+
+def _format_interval(interval: timedelta) -> str:
+    seconds = interval.total_seconds()
+    if seconds % 3600 == 0:
+        return f"{seconds / 3600:g}h"
+    if seconds % 60 == 0:
+        return f"{seconds / 60:g}m"
+    return f"{seconds:g}s"
