@@ -24,7 +24,13 @@ from pipeline.metadata.encoding import DecodeError, decode_html
 from pipeline.metadata.jsonld import JsonLdData, parse_jsonld
 from pipeline.metadata.language import detect_language, normalize_language
 from pipeline.metadata.paywall import is_paywalled
-from pipeline.metadata.titles import clean_title, is_site_name, site_keys
+from pipeline.metadata.titles import (
+    clean_title,
+    is_site_name,
+    norm_text,
+    site_keys,
+    strip_site_name,
+)
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
@@ -183,14 +189,19 @@ def _fuse(
     names += [meta_value(("og:site_name",)), meta_value(("application-name",))]
     keys = site_keys([n for n in names if isinstance(n, str)], page.url)
 
-    raw_title, title_source = _first(
-        (jsonld.headline, "json-ld"),
-        (meta_value(meta.TITLE_KEYS), "meta"),
-        (doc.title, "trafilatura"),
-        (tags.title_tag, "meta"),
-        (ev.title if ev else None, ev_source),
+    title, title_source = _choose_title(
+        [
+            (jsonld.headline, "json-ld"),
+            (meta_value(meta.TITLE_KEYS), "meta"),
+            (doc.title, "trafilatura"),
+            (tags.title_tag, "meta"),
+            (ev.title if ev else None, ev_source),
+            *((h, "heading") for h in tags.h1[:1]),
+        ],
+        keys,
+        [n for n in names if isinstance(n, str)],
+        tags,
     )
-    title = clean_title(str(raw_title) if raw_title else None, keys, tags.h1) or ""
     if title_source:
         sources["title"] = title_source
 
@@ -300,6 +311,28 @@ def _fuse(
         field_sources=sources,
         date_flags=flags,
     )
+
+
+def _choose_title(
+    candidates: list[tuple[str | None, str]],
+    keys: set[str],
+    names: list[str],
+    tags: meta.MetaData,
+) -> tuple[str, str | None]:
+    """First cleaned candidate in precedence order, unless a later one is the visible <h1>."""
+    cleaned = [
+        (title, source)
+        for raw, source in candidates
+        if (title := clean_title(raw, keys, tags.h1, tags.h2, names))
+    ]
+    visible = {norm_text(strip_site_name(h, keys, names)) for h in tags.h1}
+    for title, source in cleaned[:3]:
+        if norm_text(title) in visible:
+            return title, source
+    if cleaned:
+        return cleaned[0]
+    raw = next((r for r, _ in candidates if r), None)  # only the site's name: still a title
+    return (" ".join(raw.split()), "trafilatura") if raw else ("", None)
 
 
 def _absolute(base: str, value: object) -> str | None:

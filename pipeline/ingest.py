@@ -83,8 +83,9 @@ class Ingestor:
         self._queue: queue.Queue = queue.Queue()
         self._validators: dict[str, tuple[str, str | None, str | None]] = {}
         self._pool = self._new_pool()
-        self._index = StoryIndex(threshold=settings.dedup_threshold, num_perm=settings.num_perm)
-        self._index.rebuild(state.signatures)
+        self._index = StoryIndex.rebuild(
+            state.signatures, threshold=settings.dedup_threshold, num_perm=settings.num_perm
+        )
         self._thread = threading.Thread(target=self._write_loop, name="warehouse-writer")
         self._thread.start()
         self.committed = 0  # articles committed (new or updated), for progress
@@ -255,10 +256,8 @@ class Ingestor:
             self._add_urls(batch, aliases, twin, now, "exact-duplicate")
             return
 
-        match = self._index.best_match(art.minhash) if art.minhash else None
+        match = self._index.assign(aid, art.minhash) if art.minhash else None
         story_id = state.story_of.get(match[0], match[0]) if match else aid
-        if art.minhash:
-            self._index.add(aid, art.minhash)
         state.article_hashes[aid] = art.content_hash
         state.hash_to_article.setdefault(art.content_hash, aid)
         state.story_of[aid] = story_id

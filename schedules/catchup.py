@@ -18,24 +18,33 @@ from schedules.plan import CrawlSpec, parse_cron
 from warehouse.connection import transaction
 
 
-def last_started(con: duckdb.DuckDBPyConnection, outlets: Sequence[str]) -> dict[str, datetime]:
+def last_started(
+    con: duckdb.DuckDBPyConnection, outlets: Sequence[str], kind: str = "crawl"
+) -> dict[str, datetime]:
+    """Per outlet, when its last crawl (or re-crawl, by ``kind``) started."""
     rows = con.execute(
         "SELECT o, max(started_at) FROM"
-        " (SELECT unnest(outlets) AS o, started_at FROM crawl_runs)"
+        " (SELECT unnest(outlets) AS o, started_at FROM crawl_runs"
+        "  WHERE (trigger = 'recrawl') = ?)"
         " WHERE o = ANY(?) GROUP BY o",
-        [list(outlets)],
+        [kind == "recrawl", list(outlets)],
     ).fetchall()
     return {name: at.astimezone(UTC) for name, at in rows}
 
 
-def overdue(
-    spec: CrawlSpec, tz: ZoneInfo, last: dict[str, datetime], now: datetime
-) -> list[str]:
-    """The outlets of ``spec`` whose next run after their last start is already due."""
+def overdue(spec: CrawlSpec, tz: ZoneInfo, last: dict[str, datetime], now: datetime) -> list[str]:
+    """The outlets of ``spec`` whose next run after their last start is already due.
+
+    A never-crawled outlet is due at once; a never re-crawled one is not (a re-crawl only
+    revisits what earlier crawls found, so it can wait for its first interval).
+    """
     due = []
     for name in spec.outlets:
         previous = last.get(name)
-        if previous is None or next_after(spec, tz, previous) <= now:
+        if previous is None:
+            if spec.kind == "crawl":
+                due.append(name)
+        elif next_after(spec, tz, previous) <= now:
             due.append(name)
     return due
 
@@ -54,18 +63,19 @@ def next_after(spec: CrawlSpec, tz: ZoneInfo, previous: datetime) -> datetime:
     return fire.astimezone(UTC)
 
 
-def interval_anchor(
+def first_interval_fire(
     spec: CrawlSpec, last: dict[str, datetime], now: datetime, caught_up: bool
 ) -> datetime:
-    """Where an interval job's clock starts: now after a catch-up, else its oldest last run.
+    """An interval job's first run: one interval after a catch-up, else after its oldest run.
 
     Anchoring on the history keeps the rhythm across restarts instead of restarting the
     interval every time the scheduler starts.
     """
+    assert spec.schedule.interval is not None
     starts = [last[n] for n in spec.outlets if n in last]
     if caught_up or not starts:
-        return now
-    return min(starts)
+        return now + spec.schedule.interval
+    return min(starts) + spec.schedule.interval
 
 
 def abandon_stale_runs(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> list[int]:
@@ -78,7 +88,11 @@ def abandon_stale_runs(con: duckdb.DuckDBPyConnection, now: datetime | None = No
                 con.execute(
                     "UPDATE crawl_runs SET status = 'interrupted', finished_at = ?, error = ?"
                     " WHERE id = ?",
-                    [now or datetime.now(UTC), f"abandoned: its process (pid {pid}) is gone", run_id],
+                    [
+                        now or datetime.now(UTC),
+                        f"abandoned: its process (pid {pid}) is gone",
+                        run_id,
+                    ],
                 )
     return [run_id for run_id, _ in stale]
 

@@ -43,6 +43,7 @@ class CrawlSpec:
     job_id: str
     outlets: tuple[str, ...]
     schedule: CrawlSchedule
+    kind: str = "crawl"  # crawl (discover new articles) | recrawl (re-fetch recent ones)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ def build_plan(
         CrawlSpec(f"crawl {schedule.label}", tuple(names), schedule)
         for schedule, names in groups.items()
     )
+    every = recrawl_interval(sc.recrawl_after_days, minute)
+    if every is not None and crawls:
+        names = tuple(n for spec in crawls for n in spec.outlets)
+        crawls += (CrawlSpec("recrawl", names, CrawlSchedule(interval=every), kind="recrawl"),)
     return Plan(
         timezone=tz,
         crawls=crawls,
@@ -99,6 +104,15 @@ def build_plan(
         digest_time=sc.digest_time,
         topics=tuple(t.name for t in config.topics),
     )
+
+
+def recrawl_interval(ages_days: Sequence[float], minute: timedelta) -> timedelta | None:
+    """Half the smallest re-crawl age, between an hour and a day: an article is re-fetched
+    at most half its age late (1 day -> every 12 h)."""
+    if not ages_days:
+        return None
+    hours = min(max(min(ages_days) * 24 / 2, 1.0), 24.0)
+    return hours * 60 * minute
 
 
 def make_trigger(
@@ -117,7 +131,9 @@ def make_trigger(
     )
 
 
-def parse_cron(expr: str, tz: ZoneInfo, *, jitter_s: int = 0, where: str = "crawl_cron") -> CronTrigger:
+def parse_cron(
+    expr: str, tz: ZoneInfo, *, jitter_s: int = 0, where: str = "crawl_cron"
+) -> CronTrigger:
     """A standard crontab line as a trigger, or a ConfigError naming the field.
 
     APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0 (and 7).
@@ -128,7 +144,7 @@ def parse_cron(expr: str, tz: ZoneInfo, *, jitter_s: int = 0, where: str = "craw
         if len(fields) != 5:
             raise ValueError(f"has {len(fields)} field(s)")
         minute, hour, day, month, dow = fields
-        return CronTrigger(
+        return WallClockCronTrigger(
             minute=minute,
             hour=hour,
             day=day,
@@ -141,6 +157,31 @@ def parse_cron(expr: str, tz: ZoneInfo, *, jitter_s: int = 0, where: str = "craw
         raise ConfigError(
             f"{where}: invalid cron expression {expr!r}: {exc}", hint=CRON_HINT
         ) from None
+
+
+class WallClockCronTrigger(CronTrigger):
+    """A cron trigger that never fires a wall-clock time twice when clocks go back.
+
+    APScheduler 3 fires '30 2 * * *' twice on the day DST ends (02:30 CEST and 02:30
+    CET). Like cron, run a fixed time once: in the repeated hour, a wall-clock time
+    that is not later than the previous fire is skipped. (In a DST gap, a time that
+    does not exist fires at the first instant after the jump, once.)
+    """
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        fire = super().get_next_fire_time(previous_fire_time, now)
+        while (
+            fire is not None
+            and previous_fire_time is not None
+            and self._wall(fire) <= self._wall(previous_fire_time)
+        ):
+            fire = super().get_next_fire_time(None, fire + timedelta(seconds=1))
+        return fire
+
+    def _wall(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.timezone).replace(tzinfo=None)
 
 
 def _crontab_weekdays(field: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -61,24 +62,61 @@ def classify(ip: IPAddress) -> str:
 _SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # carrier-grade NAT
 
 
-def refuse_reason(url: str, allowed_hosts: frozenset[str], resolved: IPAddress | None = None) -> str | None:
+def default_port(scheme: str) -> int:
+    return 443 if scheme.lower() == "https" else 80
+
+
+def endpoint(url: str) -> tuple[str, int] | None:
+    """(host, port) of an http(s) URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if not host:
+        return None
+    return host, port or default_port(parts.scheme)
+
+
+def configured_endpoints(urls: Iterable[str], domains: Iterable[str] = ()) -> frozenset[str]:
+    """``host:port`` pairs a config names: its URLs exactly, extra domains on ports 80/443.
+
+    An outlet placed on a private address opens that address *and port* only, not every
+    service listening on the same machine.
+    """
+    out = set()
+    for url in urls:
+        found = endpoint(url)
+        if found:
+            out.add(f"{found[0]}:{found[1]}")
+    for domain in domains:
+        out.update({f"{domain.lower()}:80", f"{domain.lower()}:443"})
+    return frozenset(out)
+
+
+def refuse_reason(
+    url: str, allowed: frozenset[str], resolved: IPAddress | None = None
+) -> str | None:
     """Why a URL must not be fetched, or None when it may be.
 
-    ``allowed_hosts`` are the hosts the config names (an outlet on loopback is the
-    user's own decision); ``resolved`` is the address a host name resolved to.
+    ``allowed`` holds the hosts (``host``) or endpoints (``host:port``) the config names
+    (an outlet on loopback is the user's own decision); ``resolved`` is the address a
+    host name resolved to.
     """
     parts = urlsplit(url)
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         return f"scheme {parts.scheme or '(none)'!r} is not allowed"
-    host = (parts.hostname or "").lower()
-    if not host:
-        return "no host"
-    if host in allowed_hosts:
+    found = endpoint(url)
+    if found is None:
+        return "no host or a malformed port"
+    host, port = found
+    if host in allowed or f"{host}:{port}" in allowed:
         return None
     ip = parse_ip(host) or resolved
     if ip is None:
         return None  # a name not yet resolved: the caller resolves and asks again
     kind = classify(ip)
     if kind != "public":
-        return f"{host} is a {kind} address ({ip})"
+        return f"{host}:{port} is a {kind} address ({ip}) the config does not name"
     return None

@@ -1,11 +1,16 @@
 """Downloader middlewares that make the crawl safe and polite.
 
 - ``AddressGuardMiddleware``: no request (first hop or redirect) to a non-public address
-  unless the config names that host.
+  unless the config names that host and port; download errors become typed failures.
+- ``RedirectGuardMiddleware``: a redirect (3xx or meta refresh) to a refused address, a
+  loop, or one hop too many is stopped and recorded *before* Scrapy follows it (Scrapy's
+  own dupefilter would drop a loop silently).
 - ``RobotsPolicyMiddleware``: RFC 9309 — robots.txt answering 5xx or not answering
   means "disallow for now"; 4xx means "allow".
 - ``PoliteRetryMiddleware``: retries back off, and 429/503 ``Retry-After`` pauses the
   whole host, not just the one request.
+
+Failures raised here carry ``failure_reason``, the ``fetch_failures.reason`` they stand for.
 """
 
 from __future__ import annotations
@@ -13,48 +18,116 @@ from __future__ import annotations
 import email.utils
 import time
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.response import get_meta_refresh
 
-from spiders.addresses import parse_ip, refuse_reason
+from spiders.addresses import configured_endpoints, parse_ip, refuse_reason
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
-class RefusedAddress(IgnoreRequest):
+class CrawlRefusal(IgnoreRequest):
+    """A request the crawl stopped on purpose; ``failure_reason`` names why."""
+
+    failure_reason = "refused"
+
+
+class RefusedAddress(CrawlRefusal):
     """The URL points at an address the crawl must not reach."""
+
+    failure_reason = "refused-address"
+
+
+class RedirectLoop(CrawlRefusal):
+    failure_reason = "redirect-loop"
+
+
+class TooManyRedirects(CrawlRefusal):
+    failure_reason = "too-many-redirects"
+
+
+class Oversize(CrawlRefusal):
+    """The body is larger than ``[crawl] max_page_bytes`` (announced, streamed or inflated)."""
+
+    failure_reason = "oversize"
+
+
+class Truncated(CrawlRefusal):
+    """The connection ended before the announced body did; nothing of it is kept."""
+
+    failure_reason = "truncated"
+
+
+class Timeout(CrawlRefusal):
+    failure_reason = "timeout"
+
+
+def _allowed(crawler: Crawler) -> frozenset[str]:
+    """Endpoints the config names (host:port), or the session's bare host names."""
+    session = getattr(crawler.spider, "session", None)
+    config = getattr(session, "config", None)
+    if config is not None and hasattr(config, "outlets"):
+        urls = [u for o in config.outlets for u in (o.homepage, *o.feeds, *o.sitemaps, *o.sections)]
+        domains = [d for o in config.outlets for d in o.allowed_domains]
+        return configured_endpoints(urls, domains)
+    return getattr(session, "allowed_hosts", frozenset())
 
 
 class AddressGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self._resolved: dict[str, object] = {}
+        self._resolved: dict[str, Any] = {}
+        self._allowed_cache: frozenset[str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
         return cls(crawler)
 
-    def _allowed_hosts(self) -> frozenset[str]:
-        spider = self.crawler.spider
-        return getattr(getattr(spider, "session", None), "allowed_hosts", frozenset())
+    def _allowed(self) -> frozenset[str]:
+        if self._allowed_cache is None:
+            self._allowed_cache = _allowed(self.crawler)
+        return self._allowed_cache
 
     async def process_request(self, request: Request) -> None:
-        allowed = self._allowed_hosts()
+        _own_slot_after_redirect(request)
+        allowed = self._allowed()
         reason = refuse_reason(request.url, allowed)
         if reason is None:
             host = (urlparse_cached(request).hostname or "").lower()
-            if host and host not in allowed and parse_ip(host) is None:
+            if host and parse_ip(host) is None and refuse_reason(request.url, allowed, _ANY_PRIVATE):
+                # a name not in the config: check the address it resolves to
                 reason = refuse_reason(request.url, allowed, await self._resolve(host))
         if reason:
             raise RefusedAddress(f"refused address: {reason}")
 
-    async def _resolve(self, host: str):
+    def process_response(self, request: Request, response: Response) -> Response:
+        """A redirect Scrapy declined to follow (file:, ftp:, data:) is still an attack."""
+        location = response.headers.get(b"Location") if response.status in REDIRECT_STATUSES else None
+        if location:
+            target = urljoin(response.url, location.decode("latin-1"))
+            reason = refuse_reason(target, self._allowed())
+            if reason:
+                raise RefusedAddress(f"refused redirect to {target[:200]}: {reason}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """Last in the chain (after retries gave up): name download errors for the record."""
+        typed = typed_download_error(exception)
+        if typed is not None:
+            raise typed from exception
+
+    async def _resolve(self, host: str) -> Any:
         if host not in self._resolved:
             from twisted.internet import reactor
 
@@ -64,6 +137,86 @@ class AddressGuardMiddleware:
                 return None  # the download itself will fail with a DNS error and be recorded
             self._resolved[host] = parse_ip(address)
         return self._resolved[host]
+
+
+def _own_slot_after_redirect(request: Request) -> None:
+    """A redirect to another host must queue in that host's slot (and obey its pause).
+
+    Scrapy copies ``meta`` into the redirected request, ``download_slot`` included.
+    """
+    hops = request.meta.get("redirect_urls")
+    slot = request.meta.get("download_slot")
+    if not hops or slot is None:
+        return
+    previous = (urlsplit(hops[-1]).hostname or "").lower()
+    if slot == previous and slot != (urlparse_cached(request).hostname or "").lower():
+        del request.meta["download_slot"]
+
+
+_ANY_PRIVATE = parse_ip("127.0.0.1")  # "would this name be refused on a private address?"
+
+
+def typed_download_error(exc: Exception) -> CrawlRefusal | None:
+    """Scrapy's and Twisted's download errors as the failures we record, or None."""
+    name = type(exc).__name__
+    text = str(exc)
+    if isinstance(exc, CrawlRefusal):
+        return None
+    if name == "DownloadCancelledError" or "max size" in text or "maxsize" in text.lower():
+        return Oversize(f"body over the size limit: {text[:300]}")
+    if name in ("ResponseDataLossError", "PotentialDataLoss") or (
+        name == "ResponseFailed" and "DataLoss" in repr(exc)
+    ):
+        return Truncated(f"connection closed before the body was complete: {text[:300]}")
+    if name in ("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError"):
+        return Timeout(text[:300] or "download timed out")
+    return None
+
+
+class RedirectGuardMiddleware:
+    """Runs before Scrapy's redirect and meta-refresh middlewares see the response."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
+        self.max_meta_delay = crawler.settings.getint("METAREFRESH_MAXDELAY")
+        self._allowed_cache: frozenset[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("dont_redirect"):
+            return response
+        target = self._target(response)
+        if target is None:
+            return response
+        if self._allowed_cache is None:
+            self._allowed_cache = _allowed(self.crawler)
+        reason = refuse_reason(target, self._allowed_cache)
+        if reason:
+            raise RefusedAddress(f"refused redirect to {target[:200]}: {reason}")
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if _same(target) in {_same(u) for u in chain}:
+            raise RedirectLoop(f"redirect loop back to {target[:200]} after {len(chain)} hop(s)")
+        if len(chain) > self.max_redirects:
+            raise TooManyRedirects(f"more than {self.max_redirects} redirects, next {target[:200]}")
+        return response
+
+    def _target(self, response: Response) -> str | None:
+        if response.status in REDIRECT_STATUSES:
+            location = response.headers.get(b"Location")
+            return urljoin(response.url, location.decode("latin-1").strip()) if location else None
+        if isinstance(response, HtmlResponse):
+            delay, url = get_meta_refresh(response)
+            if url and delay is not None and delay < self.max_meta_delay:
+                return url
+        return None
+
+
+def _same(url: str) -> str:
+    return url.split("#", 1)[0]
 
 
 class _DisallowAll:
@@ -93,42 +246,57 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         self._settle(netloc, _DisallowAll(f"robots.txt unreachable ({type(exc).__name__})"))
 
-    def _settle(self, netloc: str, parser) -> None:
+    def _settle(self, netloc: str, parser: Any) -> None:
         pending = self._parsers[netloc]
         self._parsers[netloc] = parser
         if hasattr(pending, "callback"):
             pending.callback(parser)
 
-    def process_request_2(self, rp, request: Request) -> None:
+    def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, _DisallowAll):
             raise IgnoreRequest(f"robots.txt unavailable, host disallowed for this run: {rp.why}")
         super().process_request_2(rp, request)
 
 
 class PoliteRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry, plus back-off and ``Retry-After`` that pause the host's download slot."""
+    """Scrapy's retry, plus back-off and ``Retry-After`` that pause the host's download slot.
+
+    A ``Retry-After`` longer than ``max_retry_after_s`` is not waited for: the request
+    fails now (recorded with its status) and the next run tries again.
+    """
 
     base_backoff_s = 1.0
     max_backoff_s = 60.0
+    max_retry_after_s = 120.0
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._paused_until: dict[str, float] = {}
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         retries = request.meta.get("retry_times", 0)
         wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is not None and wait > self.max_retry_after_s:
+            return response
         if wait is None:
             wait = min(self.base_backoff_s * 2**retries, self.max_backoff_s)
-        wait = min(wait, self.max_backoff_s * 5)
         retry = self._retry(request, f"HTTP {response.status}")
         if retry is None:
             return response
         self._pause_host(request, wait)
         return retry
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | None:
         retry = super().process_exception(request, exception)
         if retry is not None:
-            self._pause_host(request, min(self.base_backoff_s * 2 ** request.meta.get("retry_times", 0), self.max_backoff_s))
+            retries = request.meta.get("retry_times", 0)
+            self._pause_host(request, min(self.base_backoff_s * 2**retries, self.max_backoff_s))
         return retry
 
     def _pause_host(self, request: Request, seconds: float) -> None:
@@ -139,11 +307,11 @@ class PoliteRetryMiddleware(RetryMiddleware):
         if slot is None or seconds <= 0:
             return
         until = time.monotonic() + seconds
-        if getattr(slot, "_mediawatch_paused_until", 0) >= until:
+        if self._paused_until.get(key, 0.0) >= until and slot.latercall:
             return
         if slot.latercall:
             slot.latercall.cancel()
-        slot._mediawatch_paused_until = until  # type: ignore[attr-defined]
+        self._paused_until[key] = until
         slot.latercall = call_later(seconds, downloader._latercall, slot)
 
 
@@ -156,7 +324,7 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

@@ -26,7 +26,8 @@ def load_crawl_state(con: duckdb.DuckDBPyConnection, window_days: int) -> CrawlS
     # Dedup and version detection only look back over the window, so start-up cost and
     # memory follow the window, not the size of the archive.
     for aid, chash, story, sig, outlet in con.execute(
-        "SELECT id, content_hash, story_id, minhash, outlet FROM articles WHERE first_seen_at >= ?",
+        "SELECT id, content_hash, story_id, minhash, outlet FROM articles"
+        " WHERE first_seen_at >= ? ORDER BY first_seen_at, id",  # the story index wants oldest first
         [since],
     ).fetchall():
         state.article_hashes[aid] = chash

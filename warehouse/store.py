@@ -177,19 +177,30 @@ def word_changes(old: str, new: str) -> tuple[int, int]:
 
 
 def refresh_stories(con: duckdb.DuckDBPyConnection, story_ids: set[int]) -> None:
-    """Recompute story aggregates; the origin is the earliest published copy."""
+    """Recompute story aggregates; the origin is the earliest published copy.
+
+    A date known only to the day may be any time that day, so for ordering it counts as
+    the day's last moment: a copy with an exact earlier time is the safer origin.
+    """
     con.execute(
         """
         INSERT OR REPLACE INTO stories
+        WITH copies AS (
+            SELECT story_id, id, outlet, title,
+                   coalesce(published_at, first_seen_at) AS seen,
+                   CASE WHEN published_precision = 'day'
+                        THEN published_at + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND
+                        ELSE coalesce(published_at, first_seen_at) END AS latest_possible
+            FROM articles
+            WHERE story_id IN (SELECT unnest(?::BIGINT[]))
+        )
         SELECT story_id,
-               arg_min(id, coalesce(published_at, first_seen_at)),
-               arg_min(outlet, coalesce(published_at, first_seen_at)),
-               min(coalesce(published_at, first_seen_at)),
-               max(coalesce(published_at, first_seen_at)),
+               arg_min(id, (latest_possible, id)),
+               arg_min(outlet, (latest_possible, id)),
+               min(seen), max(seen),
                count(*), count(DISTINCT outlet),
-               arg_min(title, coalesce(published_at, first_seen_at))
-        FROM articles
-        WHERE story_id IN (SELECT unnest(?::BIGINT[]))
+               arg_min(title, (latest_possible, id))
+        FROM copies
         GROUP BY story_id
         """,
         [sorted(story_ids)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
@@ -73,6 +74,7 @@ class MetaData:
     canonical: str | None = None
     title_tag: str | None = None
     h1: list[str] = field(default_factory=list)
+    h2: list[str] = field(default_factory=list)
     time_published: list[str] = field(default_factory=list)
 
     def first(self, keys: tuple[str, ...]) -> tuple[str, str] | None:
@@ -85,6 +87,38 @@ class MetaData:
 
     def all(self, keys: tuple[str, ...]) -> list[str]:
         return [v for key in keys for v in self.values.get(key, ()) if v]
+
+
+_KICKER = re.compile(
+    r"kicker|dachzeile|overline|topline|roofline|eyebrow|supertitle|subtitle|titleheader|"
+    r"hidden|sr-only|screen-reader",
+    re.IGNORECASE,
+)
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([:,.;!?…])")
+
+
+def heading_text(elem: HtmlElement) -> str:
+    """A heading's headline without its kicker line or screen-reader-only separators."""
+    parts: list[str] = []
+    skip = {
+        id(e)
+        for e in elem.iterdescendants()
+        if _KICKER.search(e.get("class", "")) or e.get("aria-hidden") == "true"
+    }
+    has_kicker = bool(skip)
+
+    def walk(node: HtmlElement) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if id(child) not in skip and isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(elem) if has_kicker else parts.extend(elem.itertext())
+    text = " ".join(" ".join(parts).split())
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
 
 
 def parse_meta(tree: HtmlElement) -> MetaData:
@@ -106,10 +140,11 @@ def parse_meta(tree: HtmlElement) -> MetaData:
     title = tree.find(".//title")
     if title is not None:
         data.title_tag = " ".join(title.text_content().split()) or None
-    for h1 in tree.iter("h1"):
-        text = " ".join(h1.text_content().split())
-        if text:
-            data.h1.append(text)
+    for level, found in (("h1", data.h1), ("h2", data.h2)):
+        for elem in tree.iter(level):
+            text = heading_text(elem)
+            if text and len(found) < 10:
+                found.append(text)
     for elem in tree.xpath(
         './/*[@itemprop="datePublished" or @pubdate or @property="datePublished"]'
         "[@datetime or @content]"

@@ -1,0 +1,42 @@
+"""``mediawatch run``: the scheduler, in the foreground, until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+
+from mediawatch.cli.common import AppContext, pass_app
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option(
+        "--outlet", "outlets", multiple=True, help="Only schedule this outlet (repeatable)."
+    )
+    @click.option("--no-digest", is_flag=True, help="Schedule crawls only, no daily digest.")
+    @pass_app
+    def run(app: AppContext, outlets: tuple[str, ...], no_digest: bool) -> None:
+        """Crawl on schedule and send the daily digests, until stopped (SIGTERM or Ctrl-C).
+
+        Runs missed while it was down are run once at start-up; only one 'mediawatch run'
+        may use a warehouse at a time. Every event is logged and stored in scheduler_events.
+        """
+        from schedules.service import Service
+
+        level = logging.DEBUG if app.verbose >= 2 else logging.INFO
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+        if app.verbose < 2:
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        config = app.config
+        service = Service(
+            config, outlets=list(outlets) or None, digests=not no_digest, log_level=app.log_level
+        )
+        click.echo(
+            f"scheduling {sum(len(s.outlets) for s in service.plan.crawls)} outlet(s) and"
+            f" {len(service.plan.topics) if service.digests else 0} digest(s)"
+            f" on {config.warehouse_path} (pid {os.getpid()}); Ctrl-C stops",
+            err=True,
+        )
+        raise SystemExit(service.run())
