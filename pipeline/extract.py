@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -102,9 +102,17 @@ def extract_page(
         return fail(exc.reason, exc.detail)
     except RecursionError as exc:
         return fail("parser-error", f"recursion: {exc}")
+    except Exception as exc:  # a library bug on one page must not stop the batch
+        return fail("parser-error", f"{type(exc).__name__}: {exc}")
 
 
-def _extract(page, hints, options, now, fail):  # type: ignore[no-untyped-def]
+def _extract(
+    page: FetchedPage,
+    hints: OutletHints,
+    options: ExtractOptions,
+    now: datetime,
+    fail: Callable[[str, str], ExtractionFailure],
+) -> Article | ExtractionFailure:
     from trafilatura import bare_extraction
     from trafilatura.utils import load_html
 
@@ -132,6 +140,9 @@ def _extract(page, hints, options, now, fail):  # type: ignore[no-untyped-def]
         date_extraction_params=date_params,
     )
     if doc is None or not (doc.text or "").strip():
+        visible = len(" ".join(tree.text_content().split()))
+        if visible < options.min_text_chars:
+            return fail("too-short", f"{visible} visible characters < {options.min_text_chars}")
         return fail("empty", "no main text found")
     text = doc.text.strip()
     if len(text) < options.min_text_chars:
@@ -222,11 +233,13 @@ def _fuse(
             break
 
     flags: list[str] = []
+    raw_dates = [*jsonld.all_dates, *tags.all(meta.PUBLISHED_KEYS), *tags.time_published]
     published = _choose_dates(
         "published",
         now,
         flags,
         hints.timezone,
+        raw_dates,
         [
             (jsonld.published, "json-ld"),
             (meta_value(meta.PUBLISHED_KEYS), "meta"),
@@ -241,6 +254,7 @@ def _fuse(
         now,
         flags,
         hints.timezone,
+        [*jsonld.all_dates, *tags.all(meta.MODIFIED_KEYS)],
         [
             (jsonld.modified, "json-ld"),
             (meta_value(meta.MODIFIED_KEYS), "meta"),
@@ -344,6 +358,7 @@ def _choose_dates(
     now: datetime,
     flags: list[str],
     tz: str | None,
+    same_page: list[str],
     candidates: list[tuple[object, str]],
 ) -> DatedValue | None:
     chooser = dates.DateChooser(now=now, label=label, flags=flags)
@@ -351,6 +366,10 @@ def _choose_dates(
         if not raw:
             continue
         parsed = raw if isinstance(raw, dates.Parsed) else dates.parse_datetime(str(raw), tz)
+        if parsed is not None and source == "text":
+            parsed = dates.as_day_if_midnight(parsed)
+        if parsed is not None and not tz:
+            parsed = dates.as_local_midnight(dates.infer_offset(parsed, same_page))
         if chooser.offer(parsed, source, raw if isinstance(raw, str) else ""):
             break
     return chooser.chosen

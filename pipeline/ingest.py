@@ -239,12 +239,12 @@ class Ingestor:
                         "minhash": art.minhash,
                         "modified_at": art.modified.value if art.modified else None,
                         "modified_source": art.modified.source if art.modified else None,
-                        "last_fetched_at": now,
+                        "last_fetched_at": meta.fetched_at,
                     }
                 )  # fmt: skip
                 state.article_hashes[aid] = art.content_hash
             else:
-                batch.refetched.append((aid, now))
+                batch.refetched.append((aid, meta.fetched_at))
                 stats.duplicate += 1
             self._add_urls(batch, aliases, aid, now, "alias")
             return
@@ -301,7 +301,7 @@ def _row(
         "modified_at": mod.value if mod else None,
         "modified_source": mod.source if mod else None,
         "first_seen_at": meta.fetched_at,
-        "last_fetched_at": now,
+        "last_fetched_at": meta.fetched_at,
         "language": art.language,
         "description": art.description,
         "section": art.section,

@@ -61,11 +61,7 @@ class PreviewResult:
     matches: list[PreviewMatch]
     scanned: int
     total: int
-
-    @property
-    def complete(self) -> bool:
-        """Whether every article was looked at (so ``matches`` is all there is)."""
-        return self.scanned >= self.total
+    complete: bool  # every article was looked at and every match is in ``matches``
 
 
 def match_batch(args: tuple[CompiledQuery, pa.RecordBatch]) -> list[BatchHit]:
@@ -184,9 +180,7 @@ def _swap(
             before = con.execute(
                 "SELECT count(*) FROM topic_matches WHERE topic = ?", [topic]
             ).fetchall()[0][0]
-            added = con.execute(
-                "SELECT count(*) FROM _rematch_rows WHERE is_new"
-            ).fetchall()[0][0]
+            added = con.execute("SELECT count(*) FROM _rematch_rows WHERE is_new").fetchall()[0][0]
             con.execute("DELETE FROM topic_matches WHERE topic = ?", [topic])
             con.execute(
                 "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at)"
@@ -222,13 +216,13 @@ def preview_matches(
     found: list[PreviewMatch] = []
     scanned = 0
     if not total:
-        return PreviewResult(found, 0, 0)
+        return PreviewResult(found, 0, 0, True)
     end = last + timedelta(microseconds=1)
     while end > first and len(found) < limit:
         start = end - timedelta(days=window_days)
         reader = con.sql(
-            f"SELECT {_MATCH_COLUMNS}, {_WHEN} AS at FROM articles"
-            f" WHERE {_WHEN} >= $start AND {_WHEN} < $end ORDER BY at DESC, id",
+            f"SELECT {_MATCH_COLUMNS}, {_WHEN} AS dated_at FROM articles"
+            f" WHERE {_WHEN} >= $start AND {_WHEN} < $end ORDER BY dated_at DESC, id",
             params={"start": start, "end": end},
         ).to_arrow_reader(batch_rows)
         for batch, hits in scan_batches(reader, compiled, workers=1):
@@ -240,7 +234,7 @@ def preview_matches(
                         article_id=row["id"],
                         title=row["title"],
                         outlet=row["outlet"],
-                        at=row["at"],
+                        at=row["dated_at"],
                         matched_terms=tuple(terms),
                         snippet=snippet,
                     )
@@ -250,5 +244,5 @@ def preview_matches(
             if len(found) >= limit:
                 break
         end = start
-    return PreviewResult(found[:limit], scanned, total)
-
+    complete = scanned >= total and len(found) <= limit
+    return PreviewResult(found[:limit], scanned, total, complete)

@@ -172,12 +172,13 @@ class WallClockCronTrigger(CronTrigger):
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
         fire = super().get_next_fire_time(previous_fire_time, now)
-        while (
-            fire is not None
-            and previous_fire_time is not None
-            and self._wall(fire) <= self._wall(previous_fire_time)
-        ):
-            fire = super().get_next_fire_time(None, fire + timedelta(seconds=1))
+        if fire is None or previous_fire_time is None:
+            return fire
+        last_wall = self._wall(previous_fire_time)
+        if self._wall(fire) <= last_wall:
+            # search again from the later occurrence of the previous wall-clock time
+            after = (last_wall + timedelta(seconds=1)).replace(tzinfo=self.timezone, fold=1)
+            fire = super().get_next_fire_time(None, max(after, now))
         return fire
 
     def _wall(self, instant: datetime) -> datetime:

@@ -105,7 +105,11 @@ class AddressGuardMiddleware:
         reason = refuse_reason(request.url, allowed)
         if reason is None:
             host = (urlparse_cached(request).hostname or "").lower()
-            if host and parse_ip(host) is None and refuse_reason(request.url, allowed, _ANY_PRIVATE):
+            if (
+                host
+                and parse_ip(host) is None
+                and refuse_reason(request.url, allowed, _ANY_PRIVATE)
+            ):
                 # a name not in the config: check the address it resolves to
                 reason = refuse_reason(request.url, allowed, await self._resolve(host))
         if reason:
@@ -113,7 +117,9 @@ class AddressGuardMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """A redirect Scrapy declined to follow (file:, ftp:, data:) is still an attack."""
-        location = response.headers.get(b"Location") if response.status in REDIRECT_STATUSES else None
+        location = (
+            response.headers.get(b"Location") if response.status in REDIRECT_STATUSES else None
+        )
         if location:
             target = urljoin(response.url, location.decode("latin-1"))
             reason = refuse_reason(target, self._allowed())

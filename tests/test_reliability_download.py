@@ -8,8 +8,8 @@ docs/reliability.md against the warehouse and the server's own request log.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -133,9 +133,7 @@ def test_ssrf_no_connection_ever_reaches_an_internal_listener(crawl: Crawl) -> N
 )  # fmt: skip
 def test_ssrf_every_hop_is_refused_and_recorded(crawl: Crawl, case: str) -> None:
     marker = crawl.ssrf_markers[case]
-    found = [
-        f for f in failures(crawl.config, "ssrf") if marker in unquote(f.url) + " " + f.detail
-    ]
+    found = [f for f in failures(crawl.config, "ssrf") if marker in unquote(f.url) + " " + f.detail]
     assert {f.reason for f in found} == {"refused-address"}, found
 
 
@@ -206,7 +204,9 @@ def test_address_classifier_allows_only_the_configured_endpoint() -> None:
 
 # -- 7. robots.txt ----------------------------------------------------------------------------
 @pytest.mark.parametrize(("host", "name"), [(2, "robots-503"), (3, "robots-hang")])
-def test_robots_unavailable_disallows_the_host_for_the_run(crawl: Crawl, host: int, name: str) -> None:
+def test_robots_unavailable_disallows_the_host_for_the_run(
+    crawl: Crawl, host: int, name: str
+) -> None:
     h = crawl.hostile
     assert [e.path for e in h.requests(host) if e.path != "/robots.txt"] == []
     assert {f.reason for f in failures(crawl.config, name)} == {"robots-unavailable"}

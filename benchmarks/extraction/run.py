@@ -109,20 +109,33 @@ def main(argv: list[str] | None = None) -> int:
         f"{wall:.1f} s wall on {args.processes} processes -> {args.out}"
     )
     print("\n== mediawatch extract_page ==", flush=True)
-    subprocess.run([sys.executable, str(scorer), "--truth", str(args.corpus), "--extracted", str(args.out)], check=True)
+    subprocess.run(
+        [sys.executable, str(scorer), "--truth", str(args.corpus), "--extracted", str(args.out)],
+        check=True,
+    )
     baseline = args.baseline
     if baseline is None:
         baseline = args.out.with_name(args.out.stem + "-trafilatura.jsonl")
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, str(tools / "extract_baseline.py"), str(args.corpus), "--engine",
-             "trafilatura", "--out", str(baseline)],
+            [
+                sys.executable,
+                str(tools / "extract_baseline.py"),
+                str(args.corpus),
+                "--engine",
+                "trafilatura",
+                "--out",
+                str(baseline),
+            ],
             check=True,
         )
         base_ms = 1000 * (time.perf_counter() - start) / len(results)
         print(f"plain trafilatura: {base_ms:.1f} ms/page (1 process, includes language detection)")
     print("\n== plain trafilatura ==", flush=True)
-    subprocess.run([sys.executable, str(scorer), "--truth", str(args.corpus), "--extracted", str(baseline)], check=True)
+    subprocess.run(
+        [sys.executable, str(scorer), "--truth", str(args.corpus), "--extracted", str(baseline)],
+        check=True,
+    )
     return 0
 
 

@@ -88,7 +88,9 @@ def main() -> None:
     with opened(args.db, read_only=True) as con:
         for view in VIEWS:
             sql = f"SELECT * FROM {view} WHERE topic = ?"
-            took, rows = _time(lambda sql=sql: len(con.execute(sql, [args.topic]).fetchall()), args.repeat)
+            took, rows = _time(
+                lambda sql=sql: len(con.execute(sql, [args.topic]).fetchall()), args.repeat
+            )
             results.append((f"view {view}", took, f"{rows:,} rows"))
         last_day = con.execute("SELECT max(day) FROM topic_daily").fetchall()[0][0]
         calls = {
@@ -107,9 +109,13 @@ def main() -> None:
     print(f"{'step':<{width}}  {'ms':>10}  notes")
     for label, took, note in results:
         print(f"{label:<{width}}  {took * 1000:>10.1f}  {note}")
-    print("\nspikes found:", ", ".join(f"{s.day} (z={s.z:.1f}, {s.stories} stories)" for s in found))
+    print(
+        "\nspikes found:", ", ".join(f"{s.day} (z={s.z:.1f}, {s.stories} stories)" for s in found)
+    )
     view_times = [t for label, t, _ in results if label.startswith("view ")]
-    print(f"views: median {statistics.median(view_times) * 1000:.1f} ms, max {max(view_times) * 1000:.1f} ms")
+    print(
+        f"views: median {statistics.median(view_times) * 1000:.1f} ms, max {max(view_times) * 1000:.1f} ms"
+    )
     if tmp is not None:
         tmp.cleanup()
 

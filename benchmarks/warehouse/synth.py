@@ -58,7 +58,10 @@ def generate(con: duckdb.DuckDBPyConnection, spec: SynthSpec, chunk: int = 50_00
     """Insert ``spec.articles`` articles in chunks of ``chunk`` rows; return the count."""
     rng = random.Random(spec.seed)
     vocab = {"en": _vocab(rng, _SYLLABLES, 3000), "ru": _vocab(rng, _RU_SYLLABLES, 3000)}
-    outlets = [(f"outlet-{i:02d}", "ru" if i >= spec.outlets * 2 // 3 else "en") for i in range(spec.outlets)]
+    outlets = [
+        (f"outlet-{i:02d}", "ru" if i >= spec.outlets * 2 // 3 else "en")
+        for i in range(spec.outlets)
+    ]
     start = spec.end - timedelta(days=spec.days)
     spike_day = spec.end - timedelta(days=spec.spike_days_before_end)
     n_spike = int(spec.articles * spec.spike_extra_share)

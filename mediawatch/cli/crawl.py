@@ -12,14 +12,27 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--outlet", "outlets", multiple=True, help="Only this outlet (repeatable).")
     @click.option("--timeout", type=float, default=None, help="Stop the crawl after N seconds.")
+    @click.option(
+        "--recrawl", is_flag=True,
+        help="Re-fetch recent articles (ages in [schedule] recrawl_after_days) to record edits and deletions.",
+    )  # fmt: skip
     @pass_app
-    def crawl(app: AppContext, outlets: tuple[str, ...], timeout: float | None) -> None:
+    def crawl(
+        app: AppContext, outlets: tuple[str, ...], timeout: float | None, recrawl: bool
+    ) -> None:
         """Discover and fetch new articles from the outlets into the warehouse."""
         from spiders.runner import run_crawl
 
         config = app.config
-        click.echo(f"crawling {len(outlets) or len(config.outlets)} outlet(s) into {config.warehouse_path}", err=True)
-        result = run_crawl(config, list(outlets) or None, timeout_s=timeout, log_level=app.log_level)
+        what = "re-crawling" if recrawl else "crawling"
+        click.echo(
+            f"{what} {len(outlets) or len(config.outlets)} outlet(s) into {config.warehouse_path}",
+            err=True,
+        )
+        result = run_crawl(
+            config, list(outlets) or None, timeout_s=timeout, log_level=app.log_level,
+            mode="recrawl" if recrawl else "discover",
+        )  # fmt: skip
         click.echo(format_result(result))
         if result.status in ("failed", "timeout"):
             raise SystemExit(1)

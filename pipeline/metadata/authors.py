@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
-_SPLIT = re.compile(r"\s*(?:\s[-–—]\s|;|\||,|/|\s&\s|&amp;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|\be\b)\s*")
+_SPLIT = re.compile(
+    r"\s*(?:\s[-–—]\s|;|\||,|/|\s&\s|&amp;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|\be\b)\s*"
+)
 _PREFIX = re.compile(
     r"^(?:(?:written|reported|posted|text|story|words|photos?|fotos?|reporting|"
     r"ein beitrag|eine analyse|ein kommentar|ein interview|ein gastbeitrag)\s+)?"
@@ -38,11 +40,35 @@ _GENERIC = re.compile(
     r"associated|reuters|afp|dpa|sid|kna|epd|apa|ap|ots|red|ddp|dapd)\b",
     re.IGNORECASE,
 )
-_CREDIT = re.compile(r"\b(?:photo|photograph|photos|foto|fotos|bild|image|illustration|grafik)\b", re.I)
-_ALONE = frozenset("by von vom par por di door av af".split())
+_CREDIT = re.compile(
+    r"\b(?:photo|photograph|photos|foto|fotos|bild|image|illustration|grafik)\b", re.I
+)
+_ALONE = frozenset(["by", "von", "vom", "par", "por", "di", "door", "av", "af"])
 _STOP = frozenset(
-    "über ueber about author autor auteur more weitere mehr posts artikel articles profil "
-    "profile kontakt contact follow folgen sponsored gesponserte inhalte anzeige".split()
+    [
+        "über",
+        "ueber",
+        "about",
+        "author",
+        "autor",
+        "auteur",
+        "more",
+        "weitere",
+        "mehr",
+        "posts",
+        "artikel",
+        "articles",
+        "profil",
+        "profile",
+        "kontakt",
+        "contact",
+        "follow",
+        "folgen",
+        "sponsored",
+        "gesponserte",
+        "inhalte",
+        "anzeige",
+    ]
 )
 _HANDLE = re.compile(r"_|[a-z][A-Z]|\w\.\w")
 _NAME_CHARS = re.compile(r"^[^\W\d_][\w'’.\- ]*$", re.UNICODE)
@@ -117,7 +143,9 @@ def dom_bylines(tree: HtmlElement, limit: int = 5) -> list[str]:
     for elem in tree.xpath(_BYLINE_XPATH):
         if elem.tag in ("meta", "link", "body", "html", "script", "style", "img"):
             continue
-        if any(_SKIP.search(a.get("class", "") + " " + a.get("id", "")) for a in elem.iterancestors()):
+        if any(
+            _SKIP.search(a.get("class", "") + " " + a.get("id", "")) for a in elem.iterancestors()
+        ):
             continue
         text = " ".join(" ".join(elem.itertext()).split())
         if 2 < len(text) <= 80:

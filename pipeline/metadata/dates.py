@@ -47,7 +47,11 @@ def _offset(text: str | None) -> int | None:
 
 
 def _finish(
-    day: date, clock: tuple[int, int, int] | None, precision: str, offset: int | None, tz: str | None
+    day: date,
+    clock: tuple[int, int, int] | None,
+    precision: str,
+    offset: int | None,
+    tz: str | None,
 ) -> Parsed | None:
     if clock is None:
         return Parsed(datetime(day.year, day.month, day.day, tzinfo=UTC), "day", None)
@@ -123,10 +127,14 @@ class DateChooser:
         if self.chosen is not None or parsed is None:
             return self.chosen is not None
         if parsed.value > self.now + timedelta(days=1):
-            self.flags.append(f"{self.label} {raw or parsed.value.isoformat()} from {source}: future")
+            self.flags.append(
+                f"{self.label} {raw or parsed.value.isoformat()} from {source}: future"
+            )
             return False
         if parsed.value < EARLIEST:
-            self.flags.append(f"{self.label} {raw or parsed.value.isoformat()} from {source}: before 1990")
+            self.flags.append(
+                f"{self.label} {raw or parsed.value.isoformat()} from {source}: before 1990"
+            )
             return False
         self.chosen = DatedValue(parsed.value, source, parsed.precision, parsed.offset_minutes)
         return True
@@ -141,3 +149,45 @@ class DateChooser:
         local = parsed.value + timedelta(minutes=parsed.offset_minutes)
         if local.date() == chosen.value.date():
             self.chosen = DatedValue(parsed.value, source, parsed.precision, parsed.offset_minutes)
+
+
+def as_local_midnight(parsed: Parsed) -> Parsed:
+    """A UTC time of 21:00-23:00 sharp is a date-only value stored as local midnight
+    (UTC+1..+3) by the CMS; the day meant is the next one, and there is no time."""
+    value = parsed.value
+    if (
+        parsed.offset_minutes in (0, None)
+        and parsed.precision != "day"
+        and value.hour in (21, 22, 23)
+        and value.minute == 0
+        and value.second == 0
+    ):
+        day = (value + timedelta(days=1)).date()
+        return Parsed(datetime(day.year, day.month, day.day, tzinfo=UTC), "day", None)
+    return parsed
+
+
+def as_day_if_midnight(parsed: Parsed) -> Parsed:
+    """Heuristic dates come back as naive midnight when only the day was found."""
+    value = parsed.value
+    if parsed.offset_minutes is None and (value.hour, value.minute, value.second) == (0, 0, 0):
+        return Parsed(value, "day", None)
+    return parsed
+
+
+def infer_offset(parsed: Parsed, raws: list[str]) -> Parsed:
+    """Recover the page's UTC offset when it gave the same instant elsewhere as local time.
+
+    Many pages state the time in UTC in one place and as naive local time in another
+    (e.g. sailthru.date); the difference is the offset the page's readers saw.
+    """
+    if parsed.offset_minutes not in (0, None) or parsed.precision != "second":
+        return parsed
+    for raw in raws:
+        other = parse_datetime(raw)
+        if other is None or other.offset_minutes is not None or other.precision != "second":
+            continue
+        diff = (other.value - parsed.value).total_seconds() / 60
+        if diff and diff % 15 == 0 and abs(diff) <= 14 * 60:
+            return Parsed(parsed.value, parsed.precision, int(diff))
+    return parsed

@@ -125,7 +125,9 @@ def decode_html(
             head = body[:8192]
             if why := _looks_binary(head):
                 raise DecodeError("binary", why)
-            charset, source = _choose_charset(body, declared or charset_from_content_type(content_type))
+            charset, source = _choose_charset(
+                body, declared or charset_from_content_type(content_type)
+            )
             text = body.decode(charset, "replace")
     text = _INVALID_XML.sub("", text)
     if ctype in _NOT_HTML_TYPES_TEXT or not _TAG.search(text[:65536]):

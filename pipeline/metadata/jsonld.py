@@ -58,6 +58,8 @@ class JsonLdData:
     site_name: str | None = None
     language: str | None = None
     free: bool | None = None
+    # every date string in any JSON-LD object: other renderings of the same instant
+    all_dates: list[str] = field(default_factory=list)
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -170,6 +172,9 @@ def parse_jsonld(tree: HtmlElement) -> JsonLdData:
     data = JsonLdData()
     best = max(objects, key=_score, default=None)
     for obj in objects:
+        for key in ("datePublished", "dateCreated", "dateModified", "uploadDate"):
+            if isinstance(obj.get(key), str):
+                data.all_dates.append(obj[key])
         types = _types(obj)
         if "website" in types and not data.site_name:
             data.site_name = _text(obj.get("name"))

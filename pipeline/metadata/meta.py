@@ -94,31 +94,31 @@ _KICKER = re.compile(
     r"hidden|sr-only|screen-reader",
     re.IGNORECASE,
 )
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([:,.;!?…])")
 
 
 def heading_text(elem: HtmlElement) -> str:
     """A heading's headline without its kicker line or screen-reader-only separators."""
     parts: list[str] = []
-    skip = {
-        id(e)
+    # a list keeps the lxml proxies alive, so that identity comparison stays valid
+    skip = [
+        e
         for e in elem.iterdescendants()
-        if _KICKER.search(e.get("class", "")) or e.get("aria-hidden") == "true"
-    }
+        if isinstance(e.tag, str)
+        and (_KICKER.search(e.get("class", "")) or e.get("aria-hidden") == "true")
+    ]
     has_kicker = bool(skip)
 
     def walk(node: HtmlElement) -> None:
         if node.text:
             parts.append(node.text)
         for child in node:
-            if id(child) not in skip and isinstance(child.tag, str):
+            if isinstance(child.tag, str) and not any(child is e for e in skip):
                 walk(child)
             if child.tail:
                 parts.append(child.tail)
 
     walk(elem) if has_kicker else parts.extend(elem.itertext())
-    text = " ".join(" ".join(parts).split())
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    return " ".join("".join(parts).split())
 
 
 def parse_meta(tree: HtmlElement) -> MetaData:

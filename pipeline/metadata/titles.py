@@ -80,7 +80,9 @@ def match_heading(title: str, headings: Iterable[str], h1: Iterable[str] = ()) -
     norm_headings = {_norm(h): h for h in headings if h and len(h) < 300}
     kickers = [n for n in map(_norm, h1) if n != whole]
     for cut in range(len(segments) - 1, 0, -1):
-        head = segments[0] + "".join(s + g for s, g in zip(seps[: cut - 1], segments[1:cut], strict=True))
+        head = segments[0] + "".join(
+            s + g for s, g in zip(seps[: cut - 1], segments[1:cut], strict=True)
+        )
         tail = segments[cut] + "".join(
             s + g for s, g in zip(seps[cut:], segments[cut + 1 :], strict=True)
         )

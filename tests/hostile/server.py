@@ -14,7 +14,7 @@ Routes are chosen by path, on every address; what the test wants is in the query
 from __future__ import annotations
 
 import argparse
-import gzip
+import contextlib
 import hashlib
 import json
 import os
@@ -28,13 +28,67 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 from xml.sax.saxutils import escape
 
-WORDS = (
-    "council budget river harbour minister school vote report court trial bridge farmers "
-    "election hospital energy prices winter storm festival museum railway police inquiry "
-    "league coach season museum library mayor district tax water forest mine strike union "
-    "factory export market bank loan housing rent students teachers doctors nurses ferry "
-    "airport road tunnel climate drought flood rescue volunteers village island mountain"
-).split()
+WORDS = [
+    "council",
+    "budget",
+    "river",
+    "harbour",
+    "minister",
+    "school",
+    "vote",
+    "report",
+    "court",
+    "trial",
+    "bridge",
+    "farmers",
+    "election",
+    "hospital",
+    "energy",
+    "prices",
+    "winter",
+    "storm",
+    "festival",
+    "museum",
+    "railway",
+    "police",
+    "inquiry",
+    "league",
+    "coach",
+    "season",
+    "museum",
+    "library",
+    "mayor",
+    "district",
+    "tax",
+    "water",
+    "forest",
+    "mine",
+    "strike",
+    "union",
+    "factory",
+    "export",
+    "market",
+    "bank",
+    "loan",
+    "housing",
+    "rent",
+    "students",
+    "teachers",
+    "doctors",
+    "nurses",
+    "ferry",
+    "airport",
+    "road",
+    "tunnel",
+    "climate",
+    "drought",
+    "flood",
+    "rescue",
+    "volunteers",
+    "village",
+    "island",
+    "mountain",
+]
 
 _LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
@@ -56,7 +110,7 @@ def article_html(slug: str, charset: str = "utf-8", meta_charset: str | None = N
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
     meta = f'<meta charset="{meta_charset or charset}">'
     return (
-        f"<!DOCTYPE html><html lang=\"en\"><head>{meta}<title>{title}</title>"
+        f'<!DOCTYPE html><html lang="en"><head>{meta}<title>{title}</title>'
         f'<meta property="article:published_time" content="2024-05-01T10:00:00+00:00">'
         f"</head><body><article><h1>{title}</h1>\n{body}</article></body></html>"
     )
@@ -92,7 +146,9 @@ def _index(children: list[str]) -> bytes:
 
 def _html_links(links: list[str], title: str = "Index") -> bytes:
     anchors = "".join(f'<li><a href="{escape(u)}">{escape(u)}</a></li>' for u in links)
-    return f"<html><head><title>{title}</title></head><body><ul>{anchors}</ul></body></html>".encode()
+    return (
+        f"<html><head><title>{title}</title></head><body><ul>{anchors}</ul></body></html>".encode()
+    )
 
 
 class Log:
@@ -155,10 +211,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, b"<html><body>internal service: secret data</body></html>")
             return
         query = parse_qs(parts.query)
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.route(parts.path, query)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     do_HEAD = do_GET
 
@@ -167,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
         links = q.get("link", [])
         if path == "/robots.txt":
             return self.robots()
-        if path.startswith(("/a/", "/private/")):
+        if path.startswith(("/a/", "/private/", "/news/")):
             return self._send(200, article_html(path).encode())
         if path == "/rss":
             return self._send(200, _rss(links), "application/rss+xml")
@@ -193,11 +247,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/meta-refresh":
             to = escape(q["to"][0], {'"': "&quot;"})
             return self._send(
-                200, f'<html><head><meta http-equiv="refresh" content="0; url={to}"></head></html>'.encode()
+                200,
+                f'<html><head><meta http-equiv="refresh" content="0; url={to}"></head></html>'.encode(),
             )
         if path == "/meta-loop":
             return self._send(
-                200, b'<html><head><meta http-equiv="refresh" content="0; url=/meta-loop"></head></html>'
+                200,
+                b'<html><head><meta http-equiv="refresh" content="0; url=/meta-loop"></head></html>',
             )
         if path.startswith("/status/"):
             return self.status(int(path.rsplit("/", 1)[1]), q)
@@ -340,7 +396,9 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "garbage-feed":
             return self._send(200, os.urandom(4000), "application/rss+xml")
         elif kind == "empty-feed":
-            body = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+            body = (
+                '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+            )
         elif kind == "html-feed":
             body = "<html><body><p>this is not a feed at all</p></body></html>"
         else:
@@ -390,6 +448,7 @@ class Handler(BaseHTTPRequestHandler):
             links = [f"/{kind}/deeper/?sid={sid}", f"/news/2024/05/deep-{kind.count('/')}.html"]
         else:
             return self._send(404)
+        links.append(f"/news/2024/05/shared-story.html?sid={sid}")  # one article, many sids
         self._send(200, _html_links(links, title=f"trap {kind}"))
 
 
@@ -454,10 +513,8 @@ def _make_bomb(kind: str, size: int) -> bytes:
         prefix = head
     else:
         prefix = b"<html><body>"
-    if kind == "deflate":
-        comp = zlib.compressobj(9)
-    else:
-        comp = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    wbits = zlib.MAX_WBITS if kind == "deflate" else 31  # 31: gzip framing
+    comp = zlib.compressobj(9, zlib.DEFLATED, wbits)
     out = [comp.compress(prefix)]
     for _ in range(size // len(block)):
         out.append(comp.compress(block))

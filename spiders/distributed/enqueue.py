@@ -1,0 +1,84 @@
+"""The scheduler's side of distributed mode: hand each outlet's discovery to the workers."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mediawatch.config import Config
+from mediawatch.errors import TerminalError
+from spiders.distributed.keys import Keys, connect, seed_seen
+
+JOB_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DiscoveryRound:
+    round_id: str
+    outlets: tuple[str, ...]
+    seeded: int  # URLs copied from the warehouse into a fresh seen filter
+
+
+def enqueue_discovery(
+    config: Config,
+    outlets: Sequence[str] | None = None,
+    *,
+    run_id: int | None = None,
+    keys: Keys | None = None,
+) -> DiscoveryRound:
+    """Queue one discovery job per outlet (default: all enabled) for whichever worker is free.
+
+    Returns at once: the workers crawl and extract, ``mediawatch load`` stores. A round id
+    scopes the per-outlet page budget and the index pages seen, as one local crawl would.
+    """
+    keys = keys or Keys()
+    names = list(outlets) if outlets else [o.name for o in config.outlets if o.enabled]
+    if not names:
+        raise TerminalError("no outlets to crawl", hint="add [[outlets]] to the config")
+    for name in names:
+        config.outlet(name)  # unknown names fail here, with the list of known ones
+    server = connect(config)
+    seeded = seed_seen(config, server, keys)
+    round_id = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
+    jobs = [
+        json.dumps({"v": JOB_VERSION, "outlet": n, "round": round_id, "run_id": run_id})
+        for n in names
+    ]
+    server.rpush(keys.discovery, *jobs)
+    return DiscoveryRound(round_id, tuple(names), seeded)
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    discovery_jobs: int
+    queued_requests: int
+    inflight: dict[str, int]  # worker -> requests it holds
+    live_workers: list[str]
+    items_waiting: int
+    dead_items: int
+
+    @property
+    def idle(self) -> bool:
+        """Nothing left to crawl or to extract (items may still wait for the loader)."""
+        return not (self.discovery_jobs or self.queued_requests or any(self.inflight.values()))
+
+
+def queue_status(config: Config, keys: Keys | None = None) -> QueueStatus:
+    keys = keys or Keys()
+    server = connect(config)
+    workers = sorted(w.decode() for w in server.smembers(keys.workers))
+    queued = sum(
+        server.zcard(f"{keys.requests}:q:{o.decode()}")
+        for o in server.lrange(f"{keys.requests}:ring", 0, -1)
+    )
+    return QueueStatus(
+        discovery_jobs=server.llen(keys.discovery),
+        queued_requests=queued,
+        inflight={w: server.hlen(keys.inflight(w)) for w in workers},
+        live_workers=[w for w in workers if server.exists(keys.lease(w))],
+        items_waiting=server.llen(keys.items),
+        dead_items=server.llen(keys.dead),
+    )

@@ -1,0 +1,373 @@
+"""Extraction: decoding, field fusion and precedence, dates, failures and time limits.
+
+Pages are written for these tests (inline, or benchmarks/extraction/pages/ for the pinned
+scores); nothing here needs network access or the shared corpus.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import ExtractOptions, extract_page
+from pipeline.items import Article, Evidence, ExtractionFailure, FetchedPage, OutletHints
+from pipeline.metadata.authors import clean_authors
+from pipeline.metadata.titles import clean_title, site_keys
+
+PAGES = Path(__file__).resolve().parents[1] / "benchmarks" / "extraction" / "pages"
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+OPTIONS = ExtractOptions()
+HINTS = OutletHints(name="Example Outlet")
+PARAS = [
+    "The regional parliament approved a new budget for public transport on Thursday evening, "
+    "after a debate that lasted more than six hours and ended with a narrow majority.",
+    "Under the plan, bus routes in rural districts will run every thirty minutes during the day, "
+    "and night services will be extended to the smaller towns along the valley.",
+    "Opposition members criticised the financing, which relies on a temporary surcharge on "
+    "parking fees, and said they would ask the constitutional court to review the law.",
+]
+BODY = "".join(f"<p>{p}</p>" for p in PARAS)
+
+
+def html(head: str = "", article: str = BODY, lang: str = "en") -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{head}</head><body>'
+        '<nav><a href="/">Home</a> <a href="/news">News</a></nav>'
+        f"<main><article>{article}</article></main><footer>Imprint</footer></body></html>"
+    )
+
+
+def fetched(
+    body: str | bytes,
+    url: str = "https://outlet.example.com/news/transport-budget",
+    *,
+    declared: str | None = None,
+    evidence: Evidence | None = None,
+    content_type: str | None = "text/html",
+) -> FetchedPage:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return FetchedPage(
+        url=url,
+        requested_url=url,
+        outlet="example",
+        status=200,
+        body=data,
+        fetched_at=NOW,
+        content_type=content_type,
+        declared_encoding=declared,
+        evidence=evidence,
+    )
+
+
+def extract(page: FetchedPage, hints: OutletHints = HINTS, **options: object) -> Article:
+    result = extract_page(page, hints, ExtractOptions(**options), now=NOW)  # type: ignore[arg-type]
+    assert isinstance(result, Article), result
+    return result
+
+
+def jsonld(obj: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+# ---------------------------------------------------------------- fusion and precedence
+
+
+def test_jsonld_graph_wins_and_records_sources() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "Example Outlet"},
+            {
+                "@type": ["NewsArticle"],
+                "headline": "Parliament approves transport budget",
+                "author": [{"@type": "Person", "name": "Lena Fischer"}],
+                "datePublished": "2024-05-02T18:15:00+02:00",
+                "articleSection": "Politics",
+                "keywords": ["transport", "budget"],
+                "image": {"@type": "ImageObject", "url": "/img/bus.jpg"},
+                "inLanguage": "en",
+            },
+        ],
+    }
+    head = (
+        '<meta property="og:title" content="Something else entirely">'
+        '<meta property="article:published_time" content="2024-04-01T10:00:00Z">'
+        '<link rel="canonical" href="https://www.example.com/transport-budget">' + jsonld(graph)
+    )
+    article = extract(fetched(html(head)))
+    assert article.title == "Parliament approves transport budget"
+    assert article.authors == ["Lena Fischer"]
+    assert article.published is not None
+    assert article.published.value == datetime(2024, 5, 2, 16, 15, tzinfo=UTC)
+    assert article.published.source == "json-ld"
+    assert article.published.original_offset_minutes == 120
+    assert article.field_sources["title"] == "json-ld"
+    assert article.field_sources["published"] == "json-ld"
+    assert article.section == "Politics"
+    assert article.tags == ["transport", "budget"]
+    assert article.image_url == "https://outlet.example.com/img/bus.jpg"
+    assert article.canonical_url == "https://www.example.com/transport-budget"
+    assert article.language == "en"
+    assert article.content_hash is None and article.minhash is None
+    assert "regional parliament" in article.text
+
+
+def test_conflicting_jsonld_and_meta_dates_jsonld_wins() -> None:
+    head = '<meta property="article:published_time" content="2024-01-01T09:00:00+00:00">' + jsonld(
+        {"@type": "NewsArticle", "headline": "Budget", "datePublished": "2024-02-03T09:00:00Z"}
+    )
+    article = extract(fetched(html(head)))
+    assert article.published is not None
+    assert article.published.value.date().isoformat() == "2024-02-03"
+    assert article.published.source == "json-ld"
+
+
+def test_meta_date_beats_url_date() -> None:
+    head = '<meta property="article:published_time" content="2024-01-05T09:00:00+00:00">'
+    article = extract(fetched(html(head), "https://outlet.example.com/2024/01/04/budget/"))
+    assert article.published is not None and article.published.source == "meta"
+    assert article.published.value.day == 5
+
+
+def test_date_only_in_url() -> None:
+    article = extract(
+        fetched(html("<title>Budget</title>"), "https://o.example.com/2024/03/17/budget")
+    )
+    assert article.published is not None
+    assert article.published.source == "url"
+    assert article.published.precision == "day"
+    assert article.published.value == datetime(2024, 3, 17, tzinfo=UTC)
+
+
+def test_date_only_in_feed_evidence() -> None:
+    evidence = Evidence(source="feed", published="Tue, 14 May 2024 07:30:00 +0200", title="T")
+    article = extract(fetched(html("<title>Budget</title>"), evidence=evidence))
+    assert article.published is not None
+    assert article.published.source == "feed"
+    assert article.published.value == datetime(2024, 5, 14, 5, 30, tzinfo=UTC)
+    assert article.published.original_offset_minutes == 120
+
+
+def test_sitemap_evidence_source_recorded() -> None:
+    evidence = Evidence(source="sitemap", published="2024-05-20")
+    article = extract(fetched(html("<title>Budget</title>"), evidence=evidence))
+    assert article.published is not None and article.published.source == "sitemap"
+
+
+def test_future_date_is_flagged_and_not_used() -> None:
+    head = jsonld(
+        {"@type": "NewsArticle", "headline": "B", "datePublished": "2031-01-01T10:00:00Z"}
+    )
+    head += '<meta property="article:published_time" content="2024-05-30T10:00:00Z">'
+    article = extract(fetched(html(head)))
+    assert article.published is not None
+    assert article.published.value.year == 2024
+    assert article.published.source == "meta"
+    assert any("2031" in flag and "future" in flag for flag in article.date_flags)
+
+
+def test_date_before_1990_is_flagged() -> None:
+    head = '<meta property="article:published_time" content="1970-01-01T00:00:00Z">'
+    article = extract(fetched(html(head)))
+    assert any("1990" in flag for flag in article.date_flags)
+    assert article.published is None or article.published.value.year >= 1990
+
+
+def test_date_only_value_keeps_day_precision() -> None:
+    head = '<meta name="date" content="2024-04-09">'
+    article = extract(fetched(html(head)))
+    assert article.published is not None
+    assert article.published.precision == "day"
+    assert article.published.value == datetime(2024, 4, 9, tzinfo=UTC)
+
+
+def test_local_time_resolved_with_outlet_timezone() -> None:
+    head = '<meta property="article:published_time" content="2024-05-14T09:30:00">'
+    hints = OutletHints(name="Example Outlet", timezone="Europe/Moscow")
+    article = extract(fetched(html(head)), hints)
+    assert article.published is not None
+    assert article.published.value == datetime(2024, 5, 14, 6, 30, tzinfo=UTC)
+    assert article.published.precision == "second"
+
+
+def test_title_site_name_suffix_and_prefix_removed() -> None:
+    head = '<meta property="og:site_name" content="Example Outlet">'
+    article = extract(fetched(html(head + "<title>Budget approved | Example Outlet</title>")))
+    assert article.title == "Budget approved"
+    keys = site_keys(["Daily Bugle"], "https://bugle.example.org/x")
+    assert clean_title("Daily Bugle - Budget approved in parliament", keys) == (
+        "Budget approved in parliament"
+    )
+    assert clean_title("Budget: the details – Bugle.example.org", keys) == "Budget: the details"
+
+
+def test_junk_bylines_are_cleaned() -> None:
+    raw = [
+        "By Jane Roe and John Smith",
+        "Anna Berg, Tom Lind & Eva Holm",
+        "Staff",
+        "Editorial team",
+        "news@example.com",
+        "https://facebook.com/someone",
+        "Example Outlet",
+        "Updated 12 May 2024",
+    ]
+    assert clean_authors(raw, ["Example Outlet"]) == [
+        "Jane Roe",
+        "John Smith",
+        "Anna Berg",
+        "Tom Lind",
+        "Eva Holm",
+    ]
+    head = '<meta name="author" content="By Lena Fischer | Updated May 3, 2024">'
+    assert extract(fetched(html(head))).authors == ["Lena Fischer"]
+
+
+def test_paywall_flag_from_jsonld() -> None:
+    head = jsonld({"@type": "NewsArticle", "headline": "B", "isAccessibleForFree": "False"})
+    assert extract(fetched(html(head))).paywalled is True
+    assert extract(fetched(html(""))).paywalled is False
+
+
+def test_language_detected_when_not_declared() -> None:
+    german = "".join(
+        f"<p>{p}</p>"
+        for p in [
+            "Der Landtag hat am Donnerstagabend einen neuen Haushalt für den öffentlichen "
+            "Nahverkehr beschlossen, nach einer Debatte von mehr als sechs Stunden.",
+            "Nach dem Plan sollen Busse in ländlichen Kreisen tagsüber alle dreißig Minuten "
+            "fahren, und die Nachtlinien werden bis in die kleineren Orte verlängert.",
+        ]
+    )
+    page = html("", german).replace(' lang="en"', "")
+    article = extract(fetched(page))
+    assert article.language == "de"
+    assert article.field_sources["language"] == "text"
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def test_windows_1251_without_charset_header() -> None:
+    text = (
+        "Региональный парламент в четверг вечером утвердил новый бюджет общественного транспорта "
+        "после дебатов, которые продолжались более шести часов. По плану автобусы в сельских "
+        "районах будут ходить каждые тридцать минут, а ночные маршруты продлят до малых городов."
+    )
+    page = (
+        '<html lang="ru"><head><title>Бюджет транспорта утверждён</title></head><body>'
+        f"<article><h1>Бюджет транспорта утверждён</h1><p>{text}</p><p>{text}</p></article>"
+        "</body></html>"
+    ).encode("cp1251")
+    article = extract(fetched(page, content_type="text/html"))
+    assert article.title == "Бюджет транспорта утверждён"
+    assert "общественного транспорта" in article.text
+    assert article.language == "ru"
+
+
+def test_header_charset_beats_meta() -> None:
+    page = html("<title>Caf\u00e9 budget</title>").replace('charset="utf-8"', 'charset="utf-8"')
+    article = extract(fetched(page.encode("latin-1", "replace"), declared="iso-8859-1"))
+    assert article.title == "Café budget"
+
+
+def test_invalid_utf8_bytes_are_cleaned() -> None:
+    page = html("<title>Budget</title>").encode("utf-8").replace(b"Thursday", b"Thurs\xff\xfeday")
+    article = extract(fetched(page))
+    assert "\x00" not in article.text and "regional parliament" in article.text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj" * 50, "text/html", "binary"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "text/html", "binary"),
+        (b"<html>" + b"\x00\x01\x02\x03" * 2000 + b"</html>", "text/html", "binary"),
+        (b'{"just": "json", "no": "markup"}' * 20, "application/json", "not-html"),
+        (b"plain words without any markup at all " * 40, "text/html", "not-html"),
+        (b"   ", "text/html", "empty"),
+    ],
+)
+def test_non_html_fails_with_reason(body: bytes, content_type: str, reason: str) -> None:
+    result = extract_page(fetched(body, content_type=content_type), HINTS, OPTIONS, now=NOW)
+    assert isinstance(result, ExtractionFailure)
+    assert result.reason == reason
+    assert result.url.endswith("transport-budget") and result.outlet == "example"
+
+
+# ---------------------------------------------------------------- failures and limits
+
+
+def test_too_short_page_fails() -> None:
+    result = extract_page(fetched(html("", "<p>Too short to be an article.</p>")), HINTS, OPTIONS)
+    assert isinstance(result, ExtractionFailure)
+    assert result.reason == "too-short"
+
+
+def test_min_text_chars_is_configurable() -> None:
+    result = extract_page(fetched(html()), HINTS, ExtractOptions(min_text_chars=100_000), now=NOW)
+    assert isinstance(result, ExtractionFailure) and result.reason == "too-short"
+
+
+def test_oversize_page_fails_before_parsing() -> None:
+    result = extract_page(fetched(html() + " " * 5000), HINTS, ExtractOptions(max_bytes=1000))
+    assert isinstance(result, ExtractionFailure) and result.reason == "oversize"
+
+
+def test_timeout_on_pathological_page() -> None:
+    cells = "".join(f"<p>paragraph {i} with a few words in it</p>" for i in range(60_000))
+    result = extract_page(fetched(html("", cells)), HINTS, ExtractOptions(timeout_s=0.05), now=NOW)
+    assert isinstance(result, ExtractionFailure)
+    assert result.reason == "timeout"
+
+
+def test_deeply_nested_page_finishes() -> None:
+    nested = "<div>" * 200_000 + "deep" + "</div>" * 200_000
+    result = extract_page(fetched(html("", BODY + nested)), HINTS, ExtractOptions(timeout_s=10))
+    assert isinstance(result, Article | ExtractionFailure)
+
+
+def test_options_from_config() -> None:
+    from mediawatch.config import CrawlConfig
+
+    options = ExtractOptions.from_config(CrawlConfig(extract_timeout_s=5, max_page_bytes=20_000))
+    assert options.timeout_s == 5 and options.max_bytes == 20_000
+    assert options.include_comments is False
+
+
+# ---------------------------------------------------------------- pinned scores
+
+
+def _score_pages() -> dict[str, float]:
+    pages = sorted(PAGES.glob("*.json"))
+    assert len(pages) >= 5
+    hits = {"title": 0, "authors": 0, "published": 0, "source": 0, "language": 0}
+    for truth_path in pages:
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        body = truth_path.with_suffix(".html").read_bytes()
+        page = fetched(body, truth["url"], declared=truth["charset"])
+        result = extract_page(page, OutletHints(name="Pinned"), OPTIONS, now=NOW)
+        assert isinstance(result, Article), (truth_path.name, result)
+        hits["title"] += result.title == truth["title"]
+        hits["authors"] += result.authors == truth["authors"]
+        published = result.published
+        hits["published"] += bool(
+            published and published.value.date().isoformat() == truth["published"]
+        )
+        hits["source"] += bool(published and published.source == truth["published_source"])
+        hits["language"] += result.language == truth["language"]
+    return {field: count / len(pages) for field, count in hits.items()}
+
+
+def test_pinned_scores_on_project_pages() -> None:
+    scores = _score_pages()
+    assert scores == {
+        "title": 1.0,
+        "authors": 1.0,
+        "published": 1.0,
+        "source": 1.0,
+        "language": 1.0,
+    }
