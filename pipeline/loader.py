@@ -295,14 +295,15 @@ def run_loader(
     idle_exit_s: float | None = None,
     stop: threading.Event | None = None,
 ) -> LoadReport:
-    """Load until ``stop`` is set, or until nothing arrived for ``idle_exit_s`` seconds.
+    """Load until ``stop`` is set, or until nothing arrived and nothing was left to crawl for
+    ``idle_exit_s`` seconds.
 
     Safe to run in a thread of ``mediawatch run`` (it holds the warehouse only per batch).
     """
     import redis
 
     from mediawatch.errors import TransientError
-    from spiders.distributed.keys import Keys, connect, seed_seen
+    from spiders.distributed.keys import Keys, connect, crawl_pending, seed_seen
 
     keys = Keys()
     server = connect(config)
@@ -319,7 +320,7 @@ def run_loader(
             log.error("loader: %s (attempt %d); retrying", exc, failures)
             time.sleep(min(0.2 * 2**failures, 10.0))
             continue
-        if loaded:
+        if loaded or (idle_exit_s is not None and crawl_pending(server, keys)):
             last_item = time.monotonic()
         elif idle_exit_s is not None and time.monotonic() - last_item >= idle_exit_s:
             break

@@ -177,14 +177,17 @@ class Service:
         events.record("scheduler", "started", f"pid {os.getpid()}; " + self.describe_jobs())
 
     def describe_jobs(self) -> str:
+        """Each job's next run, for the log (the digest: when it is due, not the next tick)."""
         if self._scheduler is None:
             return ""
-        return "; ".join(
-            f"{job.id} ({len(job.args[1]) if job.id != DIGEST_JOB else len(self.plan.topics)})"
-            f" next {job.next_run_time:%Y-%m-%d %H:%M:%S %Z}"
+        parts = [
+            f"{job.id} ({len(job.args[1])} outlet(s)) next {job.next_run_time:%Y-%m-%d %H:%M:%S %Z}"
             for job in self._scheduler.get_jobs()
-            if job.next_run_time is not None
-        )
+            if job.id != DIGEST_JOB and job.next_run_time is not None
+        ]
+        if self.digests:
+            parts.append(f"digest daily at {self.plan.digest_time:%H:%M} {self.plan.timezone.key}")
+        return "; ".join(parts)
 
     def _digest_tick(self, digest: DigestJob) -> None:
         with self._digest_running:

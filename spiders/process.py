@@ -23,7 +23,7 @@ from spiders.session import CrawlSession
 from spiders.settings import scrapy_settings
 from spiders.sitemaps import SitemapSpider
 from warehouse.connection import opened
-from warehouse.runs import OutletRunStats, record_outlet_stats
+from warehouse.runs import OutletRunStats, measure_resources, record_outlet_stats, record_resources
 from warehouse.state import load_crawl_state
 
 SPIDERS = (FeedSpider, SitemapSpider, HomepageSpider)
@@ -112,6 +112,7 @@ def crawl_main(job: CrawlJob) -> None:
         ingestor.close()
         with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
             record_outlet_stats(con, job.run_id, stats, time.monotonic() - started)
+            record_resources(con, job.run_id, measure_resources())
 
 
 def _stop_reactor() -> None:

@@ -77,6 +77,30 @@ def record_outlet_stats(
         )
 
 
+def measure_resources() -> dict[str, float]:
+    """CPU and peak memory of this (crawl) process and of its reaped children (the workers)."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "cpu_crawl_s": me.ru_utime + me.ru_stime,
+        "cpu_extract_s": kids.ru_utime + kids.ru_stime,
+        "peak_rss_mb": me.ru_maxrss / 1024,
+        "extract_peak_rss_mb": kids.ru_maxrss / 1024,
+    }
+
+
+def record_resources(con: duckdb.DuckDBPyConnection, run_id: int, usage: dict[str, float]) -> None:
+    with transaction(con):
+        con.execute(
+            "UPDATE crawl_runs SET cpu_crawl_s = ?, cpu_extract_s = ?, peak_rss_mb = ?,"
+            " extract_peak_rss_mb = ? WHERE id = ?",
+            [usage["cpu_crawl_s"], usage["cpu_extract_s"], usage["peak_rss_mb"],
+             usage["extract_peak_rss_mb"], run_id],
+        )  # fmt: skip
+
+
 def run_summary(con: duckdb.DuckDBPyConnection, run_id: int) -> list[tuple]:
     return con.execute(
         "SELECT outlet, discovered, fetched, new, duplicate, failed, not_modified"

@@ -8,6 +8,7 @@ import os
 import click
 
 from mediawatch.cli.common import AppContext, pass_app
+from mediawatch.errors import TerminalError
 
 
 def register(cli: click.Group) -> None:
@@ -33,8 +34,14 @@ def register(cli: click.Group) -> None:
         service = Service(
             config, outlets=list(outlets) or None, digests=not no_digest, log_level=app.log_level
         )
+        if not service.plan.crawls and not service.digests:
+            raise TerminalError(
+                "nothing to schedule: no enabled outlets and no digest topics",
+                hint="add [[outlets]] and [[topics]] to the config",
+            )
         click.echo(
-            f"scheduling {sum(len(s.outlets) for s in service.plan.crawls)} outlet(s) and"
+            f"scheduling {sum(len(s.outlets) for s in service.plan.crawls if s.kind == 'crawl')}"
+            " outlet(s) and"
             f" {len(service.plan.topics) if service.digests else 0} digest(s)"
             f" on {config.warehouse_path} (pid {os.getpid()}); Ctrl-C stops",
             err=True,

@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="generator seed")
     parser.add_argument("--days", type=int, default=30, help="days of coverage")
     parser.add_argument("--host-prefix", default="127.0.1.", help="loopback address prefix")
+    parser.add_argument(
+        "--warm", action="store_true", help="render every article before serving (benchmarks)"
+    )
     args = parser.parse_args(argv)
 
     newsroom = build_newsroom(seed=args.seed, n_articles=args.articles, days=args.days)
@@ -26,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with serve(newsroom, host_prefix=args.host_prefix) as server:
+        if args.warm:
+            print(f"rendered {server.warm()} pages", flush=True)
         for spec in newsroom.outlets:
             count = len(newsroom.articles_of(spec.key))
             print(f"{spec.name:<26} {server.base_url(spec.key)}/  ({count} articles)", flush=True)

@@ -119,6 +119,7 @@ def _not_modified(handler: BaseHTTPRequestHandler, cached: _Cached) -> bool:
 def _handler_for(app: _OutletApp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        outlet_app = app
         server_version = "NewsroomDemo/1.0"
         sys_version = ""
 
@@ -201,6 +202,20 @@ class NewsroomServer:
 
     def url_for(self, article: ArticleRecord) -> str:
         return self._bases[article.outlet] + article.path
+
+    def warm(self) -> int:
+        """Render every article page (and twin) now, so that serving costs only socket writes.
+
+        Benchmarks call this so that the server's own CPU does not compete with the crawl.
+        """
+        apps = {key: httpd.RequestHandlerClass.outlet_app for key, httpd in self._servers.items()}  # type: ignore[attr-defined]
+        count = 0
+        for art in self.newsroom.articles:
+            for path in (art.path, art.amp_path):
+                if path:
+                    apps[art.outlet].respond(path)
+                    count += 1
+        return count
 
     def set_revision_epoch(self, epoch: int) -> None:
         """From now on serve revision ``min(epoch, latest)`` of updated articles."""

@@ -30,6 +30,9 @@ class Response:
     last_modified: datetime | None = None
 
 
+FULL_SITEMAP = "/sitemap-all.xml"
+
+
 class Site:
     """Renders the pages of one outlet as served from ``base`` (e.g. http://127.0.1.3:41234)."""
 
@@ -69,6 +72,8 @@ class Site:
             return self._html(pages.static(spec, spec.name, f"{spec.name} is a demo outlet."))
         if path.startswith("/private/"):
             return self._html(pages.static(spec, "Staff area", "Sign in required."))
+        if path == FULL_SITEMAP:
+            return self._full_sitemap(epoch)
         if path in spec.feeds:
             return self._feed(path, epoch)
         if path in spec.sitemaps or path.startswith("/sitemaps/"):
@@ -179,6 +184,15 @@ class Site:
             data = gzip.compress(feeds.url_sitemap(weeks[path]).encode(), mtime=0)
             return Response(200, data, "application/x-gzip", feeds.newest(weeks[path]))
         return self.not_found()
+
+    def _full_sitemap(self, epoch: int) -> Response:
+        """Every article of the outlet, for benchmarks that must discover all of them.
+
+        Not linked from robots.txt or any page, so the demo's discovery modes are unchanged.
+        """
+        entries = [self._entry(a, epoch, summary=False) for a in self.current]
+        text = feeds.url_sitemap(entries)
+        return Response(200, text.encode(), "application/xml; charset=utf-8", feeds.newest(entries))
 
     @staticmethod
     def _weeks(entries: list[feeds.Entry]) -> dict[str, list[feeds.Entry]]:

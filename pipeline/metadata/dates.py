@@ -139,17 +139,6 @@ class DateChooser:
         self.chosen = DatedValue(parsed.value, source, parsed.precision, parsed.offset_minutes)
         return True
 
-    def refine(self, parsed: Parsed | None, source: str) -> None:
-        """Upgrade a day-precision choice with a later source's time on the same day."""
-        chosen = self.chosen
-        if chosen is None or chosen.precision != "day" or parsed is None:
-            return
-        if parsed.precision == "day" or parsed.offset_minutes is None:
-            return
-        local = parsed.value + timedelta(minutes=parsed.offset_minutes)
-        if local.date() == chosen.value.date():
-            self.chosen = DatedValue(parsed.value, source, parsed.precision, parsed.offset_minutes)
-
 
 def as_local_midnight(parsed: Parsed) -> Parsed:
     """A UTC time of 21:00-23:00 sharp is a date-only value stored as local midnight

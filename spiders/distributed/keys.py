@@ -119,6 +119,13 @@ def connect(config: Config) -> redis.Redis:
     return client
 
 
+def crawl_pending(server: redis.Redis, keys: Keys) -> bool:
+    """Whether any worker still has something to crawl: jobs, queued or leased requests."""
+    if server.llen(keys.discovery) or server.llen(f"{keys.requests}:ring"):
+        return True
+    return any(server.hlen(keys.inflight(w.decode())) for w in server.smembers(keys.workers))
+
+
 def url_fingerprint(canonical_url: str) -> str:
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()
 

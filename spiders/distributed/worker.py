@@ -37,7 +37,14 @@ from pipeline.items import ExtractionFailure, FetchedPage, FetchFailure, OutletH
 from pipeline.loader import PageResult, encode
 from pipeline.urls import canonicalize, in_domains
 from pipeline.worker import WorkerSetup, init_worker, process_page
-from spiders.distributed.keys import ROUND_TTL_S, Keys, connect, redis_url, url_fingerprint
+from spiders.distributed.keys import (
+    ROUND_TTL_S,
+    Keys,
+    connect,
+    crawl_pending,
+    redis_url,
+    url_fingerprint,
+)
 from spiders.distributed.queue import TOKEN, recover_dead_workers, requeue_inflight
 from spiders.feeds import FeedSpider
 from spiders.homepage import HomepageSpider
@@ -414,18 +421,10 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
         s = self.wsession
         if s.idle_exit_s is None:
             raise DontCloseSpider
-        if self._work_left():
+        if crawl_pending(self.server, s.keys):
             self.last_busy = time.monotonic()
         if time.monotonic() - self.last_busy < s.idle_exit_s:
             raise DontCloseSpider
-
-    def _work_left(self) -> bool:
-        keys = self.wsession.keys
-        if self.server.llen(keys.discovery) or self.server.llen(f"{keys.requests}:ring"):
-            return True
-        return any(
-            self.server.hlen(keys.inflight(w.decode())) for w in self.server.smembers(keys.workers)
-        )
 
 
 def worker_settings(config: Config, worker_id: str, keys: Keys, log_level: str) -> dict[str, Any]:

@@ -1,0 +1,258 @@
+"""End-to-end pipeline benchmark: mediawatch against the extraction ceiling, on the same pages.
+
+    python benchmarks/pipeline/run.py                       # 5k and 20k generated articles (+ corpus)
+    python benchmarks/pipeline/run.py --articles 5000 --no-corpus
+    python benchmarks/pipeline/run.py --quick               # CI smoke: tiny sizes, no claims
+
+For each size it builds the demo newsroom at that size and, in one run, measures:
+- the ceiling: plain trafilatura (the project's extraction options) over every article
+  page, in 1 and in 2 processes, no crawling;
+- mediawatch end to end (``mediawatch crawl`` against the newsroom served on loopback from
+  another process): sitemap discovery, download, extraction, dedup, topic matching and
+  warehouse writes;
+and prints pages/s, the ratio to the 2-process ceiling, CPU seconds per page by stage and
+peak memory. With ``../shared/corpus`` present it does the same on real news pages served
+by ``../shared/tools/serve_outlets.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import tomli_w  # noqa: E402
+
+from mediawatch.demo import DEMO_TOPIC, demo_config  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+
+
+# -- the ceiling ---------------------------------------------------------------------------
+def _plain_extract(item: tuple[str, bytes]) -> bool:
+    from trafilatura import bare_extraction
+
+    url, body = item
+    now = datetime.now(UTC)
+    doc = bare_extraction(
+        body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={
+            "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+            "original_date": True,
+            "extensive_search": True,
+            "max_date": (now + timedelta(days=1)).strftime("%Y-%m-%d"),
+        },
+    )
+    return doc is not None
+
+
+def ceiling(pages: list[tuple[str, bytes]], processes: int) -> float:
+    """Pages per second of plain trafilatura over ``pages``."""
+    started = time.perf_counter()
+    if processes == 1:
+        for item in pages:
+            _plain_extract(item)
+    else:
+        with get_context("spawn").Pool(processes) as pool:
+            pool.map(_plain_extract, [("http://warmup/", b"<html><p>x</p></html>")] * processes)
+            started = time.perf_counter()
+            list(pool.imap_unordered(_plain_extract, pages, chunksize=8))
+    return len(pages) / (time.perf_counter() - started)
+
+
+# -- mediawatch end to end -------------------------------------------------------------------
+def crawl(outlets: list[dict], workdir: Path, label: str) -> dict:
+    """Run ``mediawatch crawl`` on a fresh warehouse; return timing and resource figures."""
+    data = demo_config(outlets, workdir)
+    data["crawl"].update(concurrency=32, per_domain_concurrency=16, max_pages_per_outlet=100_000)
+    data["topics"] = [DEMO_TOPIC]
+    path = workdir / "mediawatch.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mediawatch", "--config", str(path), "crawl"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    if proc.returncode not in (0,):
+        print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
+    query = (
+        "SELECT r.cpu_crawl_s, r.cpu_extract_s, r.peak_rss_mb, r.extract_peak_rss_mb,"
+        " (SELECT sum(fetched) FROM crawl_run_outlets), (SELECT count(*) FROM articles),"
+        " epoch(r.finished_at - r.started_at)"
+        " FROM crawl_runs r ORDER BY id DESC LIMIT 1"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "mediawatch", "--config", str(path), "sql", query, "--format", "json"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    ).stdout  # fmt: skip
+    row = list(json.loads(out)[0].values())
+    cpu_crawl, cpu_extract, rss, extract_rss, fetched, stored, seconds = row
+    return {
+        "label": label,
+        "wall_s": wall,
+        "run_s": seconds,
+        "fetched": fetched,
+        "stored": stored,
+        "pages_per_s": fetched / seconds if seconds else 0.0,
+        "cpu_crawl_ms": 1000 * cpu_crawl / max(fetched, 1),
+        "cpu_extract_ms": 1000 * cpu_extract / max(fetched, 1),
+        "peak_rss_mb": rss,
+        "extract_peak_rss_mb": extract_rss,
+    }
+
+
+# -- generated newsroom -----------------------------------------------------------------------
+def newsroom_pages(n: int, seed: int) -> list[tuple[str, bytes]]:
+    from mediawatch.newsroom import build_newsroom
+    from mediawatch.newsroom.site import Site
+
+    newsroom = build_newsroom(seed=seed, n_articles=n)
+    sites = {o.key: Site(newsroom, o.key, "http://bench.invalid") for o in newsroom.outlets}
+    pages = []
+    for art in newsroom.articles:
+        if art.archived:
+            continue
+        response = sites[art.outlet].render(art.path, "", 0)
+        pages.append((sites[art.outlet].base + art.path, _decoded(response.body, response.content_type)))
+    return pages
+
+
+def _decoded(body: bytes, content_type: str) -> bytes:
+    return body.decode("cp1251").encode() if "charset" not in content_type else body
+
+
+def serve_newsroom(n: int, seed: int) -> tuple[subprocess.Popen, list[dict]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mediawatch.newsroom", "--articles", str(n), "--seed", str(seed), "--warm"],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    outlets = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("  {"):
+            entry = json.loads(line)
+            base = entry["homepage"].rstrip("/")
+            entry.update(sitemaps=[base + "/sitemap-all.xml"], feeds=[], discovery=["sitemaps"])
+            outlets.append(entry)
+        if line.startswith("Serving"):
+            break
+    return proc, outlets
+
+
+# -- real corpus --------------------------------------------------------------------------------
+def corpus_pages(corpus: Path) -> list[tuple[str, bytes]]:
+    pages = []
+    for truth in sorted(corpus.glob("*/truth/*.json")):
+        rec = json.loads(truth.read_text(encoding="utf-8"))
+        page = truth.parent.parent / "pages" / f"{rec['id']}.html.gz"
+        if page.exists():
+            raw = gzip.decompress(page.read_bytes())
+            text = raw.decode(rec.get("charset") or "utf-8", errors="replace")
+            pages.append((rec.get("url") or f"http://corpus.invalid/{rec['id']}", text.encode()))
+    return pages
+
+
+def serve_corpus(corpus: Path, workdir: Path) -> tuple[subprocess.Popen, list[dict]]:
+    manifest = workdir / "manifest.json"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(SHARED / "tools" / "serve_outlets.py"), str(corpus), "--port", str(port),
+         "--manifest", str(manifest), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(200):
+        if manifest.exists() and manifest.stat().st_size:
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    outlets = [
+        {"name": slug, "homepage": o["home"], "sitemaps": [o["sitemap"]], "feeds": [], "discovery": ["sitemaps"]}
+        for slug, o in data["outlets"].items()
+    ]
+    return proc, outlets
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- report -----------------------------------------------------------------------------------
+def measure(label: str, pages: list[tuple[str, bytes]], serve, workdir: Path) -> dict:
+    print(f"\n== {label}: {len(pages)} article pages", flush=True)
+    one = ceiling(pages, 1) if len(pages) <= 6000 else ceiling(pages[:6000], 1)
+    two = ceiling(pages, 2)
+    print(f"  ceiling  plain trafilatura  1 process: {one:7.1f} pages/s   2 processes: {two:7.1f} pages/s")
+    proc, outlets = serve()
+    try:
+        result = crawl(outlets, workdir, label)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    ratio = result["pages_per_s"] / two if two else 0.0
+    print(
+        f"  mediawatch end to end: {result['pages_per_s']:7.1f} pages/s "
+        f"({result['fetched']} fetched, {result['stored']} stored, {result['run_s']:.1f} s)  "
+        f"= {ratio:.2f} x the 2-process ceiling"
+    )
+    print(
+        f"  CPU per page: crawler process {result['cpu_crawl_ms']:.1f} ms, extraction workers "
+        f"{result['cpu_extract_ms']:.1f} ms;  peak memory: crawler {result['peak_rss_mb']:.0f} MB, "
+        f"largest worker {result['extract_peak_rss_mb']:.0f} MB"
+    )
+    return {**result, "ceiling_1p": one, "ceiling_2p": two, "ratio": ratio, "pages": len(pages)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", default="5000,20000", help="comma-separated newsroom sizes")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
+    ap.add_argument("--no-corpus", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="CI smoke: 150 articles, no corpus")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args()
+    sizes = [150] if args.quick else [int(x) for x in args.articles.split(",")]
+    print(f"machine: {os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="mw-bench-") as tmp:
+        for n in sizes:
+            work = Path(tmp) / f"news-{n}"
+            work.mkdir()
+            pages = newsroom_pages(n, args.seed)
+            results.append(measure(f"generated newsroom, {n} articles", pages,
+                                   lambda n=n: serve_newsroom(n, args.seed), work))  # fmt: skip
+        if not args.quick and not args.no_corpus and args.corpus.is_dir():
+            work = Path(tmp) / "corpus"
+            work.mkdir()
+            pages = corpus_pages(args.corpus)
+            results.append(measure("real pages (../shared/corpus)", pages,
+                                   lambda: serve_corpus(args.corpus, work), work))  # fmt: skip
+    if len(results) >= 2 and not args.quick:
+        a, b = results[0], results[1]
+        print(f"\npeak crawler memory {b['label']} / {a['label']}: {b['peak_rss_mb'] / a['peak_rss_mb']:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
