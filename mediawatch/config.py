@@ -61,6 +61,18 @@ def _check_language(value: str | None) -> str | None:
     return value
 
 
+def _check_cron(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from schedules.plan import parse_cron
+
+    try:
+        parse_cron(value, ZoneInfo("UTC"))
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from exc
+    return value
+
+
 HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
 TimeZone = Annotated[str | None, AfterValidator(_check_timezone)]
 Language = Annotated[str | None, AfterValidator(_check_language)]
@@ -125,6 +137,11 @@ class OutletConfig(_Section):
     crawl_interval_minutes: int | None = Field(default=None, ge=1)
     crawl_cron: str | None = None
 
+    @field_validator("crawl_cron")
+    @classmethod
+    def _cron_parses(cls, value: str | None) -> str | None:
+        return _check_cron(value)
+
     @property
     def domains(self) -> tuple[str, ...]:
         """Hosts the outlet's articles may live on."""
@@ -163,6 +180,11 @@ class TopicConfig(_Section):
 class ScheduleConfig(_Section):
     crawl_interval_minutes: int = Field(default=60, ge=1)
     crawl_cron: str | None = None
+
+    @field_validator("crawl_cron")
+    @classmethod
+    def _cron_parses(cls, value: str | None) -> str | None:
+        return _check_cron(value)
     jitter_seconds: int = Field(default=120, ge=0)
     crawl_timeout_minutes: float = Field(default=30, gt=0)
     digest_time: time = time(7, 0)

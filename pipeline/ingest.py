@@ -56,7 +56,10 @@ class IngestSettings:
 
 
 _STOP = object()
-_TRANSIENT = ("timeout", "http-5", "http-429", "http-408", "connection", "dns", "worker-crashed")
+_TRANSIENT = (
+    "timeout", "http-5", "http-429", "http-408", "connection", "dns", "worker-crashed",
+    "truncated", "robots-unavailable",
+)  # fmt: skip
 
 
 def _transient(reason: str) -> bool:

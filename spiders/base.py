@@ -105,6 +105,9 @@ class OutletSpider(scrapy.Spider):
 def classify_failure(failure: Failure) -> tuple[str, int | None, str]:
     """Map a download failure to (reason, HTTP status, detail) for ``fetch_failures``."""
     exc = failure.value
+    reason = getattr(exc, "failure_reason", None)  # set by spiders.middlewares
+    if isinstance(reason, str):
+        return reason, None, str(exc)
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http-{status}", status, ""

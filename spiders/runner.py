@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -71,11 +73,13 @@ def run_crawl(
     grace_s: float = 30.0,
     log_level: str = "WARNING",
     mode: str = "discover",
+    stop: threading.Event | None = None,
 ) -> CrawlResult:
     """Crawl the given outlets (default: all enabled) in a child process and record the run.
 
     ``mode="recrawl"`` re-fetches recent articles (``[schedule] recrawl_after_days``)
-    instead of discovering new ones.
+    instead of discovering new ones. Setting ``stop`` (the scheduler shutting down) ends
+    the crawl cleanly: SIGTERM, a grace period to flush, then SIGKILL.
     """
     names = outlets or [o.name for o in config.outlets if o.enabled]
     if not names:
@@ -93,11 +97,16 @@ def run_crawl(
     started = datetime.now(UTC)
     status, error = "ok", None
     child.start()
+    deadline = time.monotonic() + timeout_s if timeout_s else None
     try:
-        child.join(timeout_s)
-        if child.is_alive():
-            status, error = "timeout", f"crawl exceeded its limit of {timeout_s:.0f} s"
-            _stop(child, grace_s)
+        while child.is_alive():
+            child.join(0.2)
+            if stop is not None and stop.is_set() and child.is_alive():
+                status, error = "interrupted", "stopped: the scheduler is shutting down"
+                _stop(child, grace_s)
+            elif deadline is not None and time.monotonic() >= deadline and child.is_alive():
+                status, error = "timeout", f"crawl exceeded its limit of {timeout_s:.0f} s"
+                _stop(child, grace_s)
     except KeyboardInterrupt:
         status, error = "interrupted", "interrupted by the user"
         _stop(child, grace_s)

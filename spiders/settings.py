@@ -37,6 +37,8 @@ def scrapy_settings(crawl: CrawlConfig, log_level: str = "WARNING") -> dict[str,
             "spiders.middlewares.AddressGuardMiddleware": 40,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "spiders.middlewares.RobotsPolicyMiddleware": 100,
+            # before RedirectMiddleware (600) and MetaRefreshMiddleware (580) see a response
+            "spiders.middlewares.RedirectGuardMiddleware": 650,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "spiders.middlewares.PoliteRetryMiddleware": 550,
         },

@@ -51,7 +51,8 @@ class SitemapSpider(FeedSpider):
         depth = response.meta.get("depth", 0)
         result = parse_sitemap(response.body, response.url, max_uncompressed=self.session.config.crawl.max_page_bytes * 5)
         if result.error:
-            self.fail(response.url, outlet.name, "bad-sitemap", result.error, "sitemap")
+            reason = "oversize" if result.error.startswith("oversize") else "bad-sitemap"
+            self.fail(response.url, outlet.name, reason, result.error, "sitemap")
             return
         if result.kind == "index":
             if depth >= MAX_INDEX_DEPTH:

@@ -17,25 +17,10 @@ import pytest
 
 from spiders.addresses import classify, parse_ip, refuse_reason
 from spiders.runner import CrawlResult, run_crawl
-from spiders.settings import scrapy_settings
 from tests.hostile.crawl import FAST_CRAWL, article_urls, failures, reasons_by_url, write_config
 from tests.hostile.harness import Hostile, MemoryWatch, hostile_server, outlet
 
 MAX_CRAWL_RSS = 400 * 1024**2  # per process; the brotli bomb expands to 512 MiB
-
-
-def _redirect_guard_registered() -> bool:
-    from mediawatch.config import CrawlConfig
-
-    middlewares = scrapy_settings(CrawlConfig())["DOWNLOADER_MIDDLEWARES"]
-    return "spiders.middlewares.RedirectGuardMiddleware" in middlewares
-
-
-NEEDS_REDIRECT_GUARD = pytest.mark.xfail(
-    not _redirect_guard_registered(),
-    strict=True,
-    reason="needs the spiders/settings.py + spiders/base.py patch (RedirectGuardMiddleware)",
-)
 
 
 @dataclass
@@ -137,7 +122,6 @@ def test_ssrf_every_hop_is_refused_and_recorded(crawl: Crawl, case: str) -> None
     assert {f.reason for f in found} == {"refused-address"}, found
 
 
-@NEEDS_REDIRECT_GUARD
 def test_ssrf_javascript_redirect_is_refused_not_a_crash(crawl: Crawl) -> None:
     start = crawl.ssrf_starts["javascript"]
     assert {f.reason for f in failures(crawl.config, "ssrf") if f.url == start} == {
@@ -279,7 +263,6 @@ def test_the_whole_hostile_crawl_is_bounded_in_time(crawl: Crawl) -> None:
 
 
 # -- 4. redirects ------------------------------------------------------------------------------
-@NEEDS_REDIRECT_GUARD
 @pytest.mark.parametrize(
     ("hops", "reason"),
     [

@@ -61,6 +61,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--db", type=Path, help="warehouse file to build or reuse")
     parser.add_argument("--quick", action="store_true", help="5k articles, 2 repeats")
+    parser.add_argument(
+        "--views-only", action="store_true", help="reuse --db's matches: time only the views"
+    )
     args = parser.parse_args()
     if args.quick:
         args.articles, args.repeat = 5_000, 2
@@ -81,6 +84,8 @@ def main() -> None:
             sys.exit(f"{args.db} holds {have} articles, not {args.articles}: use another --db")
         n = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
         for name, (query, _words, _share) in TOPICS.items():
+            if args.views_only:
+                break
             res = rematch_topic(con, name, query, workers=args.workers)
             note = f"{res.matched:,} matches, {res.scanned / res.seconds:,.0f} articles/s"
             results.append((f"topics rematch {name}", res.seconds, note))

@@ -34,9 +34,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from mediawatch.cli import crawl, demo, digest, init, outlets, sql, status
+    from mediawatch.cli import crawl, demo, digest, init, outlets, run, sql, status
 
-    for module in (init, demo, crawl, sql, status, outlets, digest):
+    for module in (init, demo, crawl, sql, status, outlets, digest, run):
         module.register(cli)
 
 

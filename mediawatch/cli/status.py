@@ -14,10 +14,14 @@ def register(cli: click.Group) -> None:
     @pass_app
     def status(app: AppContext, runs: int) -> None:
         """Show recent crawl runs and flag stale, blocked or broken outlets."""
+        from datetime import UTC, datetime
+
+        from schedules.status import next_runs, recent_events, scheduler_pid
         from warehouse.connection import opened
         from warehouse.health import outlet_health
 
         config = app.config
+        now = datetime.now(UTC)
         with opened(config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s) as con:
             recent = con.execute(
                 "SELECT id, started_at, status, trigger,"
@@ -26,8 +30,20 @@ def register(cli: click.Group) -> None:
                 [runs],
             ).fetchall()
             health = outlet_health(con)
-        click.echo("recent runs")
+            upcoming = next_runs(config, now, con)
+            events = [e for e in recent_events(con, 50) if e[2] not in ("started", "finished")][:runs]
+        pid = scheduler_pid(config)
+        click.echo(
+            f"scheduler: running (pid {pid})" if pid else
+            "scheduler: not running (start it with 'mediawatch run')"
+        )  # fmt: skip
+        click.echo("\nnext runs")
+        click.echo(table(["job", "next run (UTC)"], upcoming))
+        click.echo("\nrecent runs")
         click.echo(table(["run", "started", "status", "trigger", "seconds", "error"], recent))
+        if events:
+            click.echo("\nskipped, failed or missed")
+            click.echo(table(["at", "job", "event", "detail"], events))
         click.echo("\noutlets")
         rows = [
             (h.outlet, h.articles, h.newest_seen_at, h.last_fetched, h.last_new, h.last_failed,
