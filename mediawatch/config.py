@@ -125,10 +125,8 @@ class OutletConfig(_Section):
     language: Language = None
     timezone: TimeZone = None
     allowed_domains: list[str] = Field(default_factory=list)
-    # which discovery modes to use for this outlet
-    discovery: list[Literal["feeds", "sitemaps", "homepage"]] = Field(
-        default_factory=lambda: ["feeds", "sitemaps", "homepage"]
-    )
+    # which discovery modes to use; default: the feeds and sitemaps given, else the homepage
+    discovery: list[Literal["feeds", "sitemaps", "homepage"]] | None = None
     # section pages to follow from the homepage (besides links found there)
     sections: list[HttpUrl] = Field(default_factory=list)
     max_pages: int | None = Field(default=None, ge=1)
@@ -141,6 +139,19 @@ class OutletConfig(_Section):
     @classmethod
     def _cron_parses(cls, value: str | None) -> str | None:
         return _check_cron(value)
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Discovery modes in effect: explicit, or what the outlet's config implies.
+
+        Feeds and sitemaps carry dates, so the age window applies before download; the
+        homepage is crawled only for outlets that offer neither (or when asked to).
+        """
+        if self.discovery is not None:
+            return tuple(self.discovery)
+        if self.feeds or self.sitemaps:
+            return tuple(m for m, on in (("feeds", self.feeds), ("sitemaps", self.sitemaps)) if on)
+        return ("feeds", "sitemaps", "homepage")  # autodiscovery of feeds and sitemaps too
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -160,9 +171,7 @@ class TopicConfig(_Section):
     @classmethod
     def _slug_safe(cls, value: str) -> str:
         if not re.fullmatch(r"[\w][\w .-]{0,62}", value):
-            raise ValueError(
-                "use letters, digits, spaces, '.', '-' or '_' (at most 63 characters)"
-            )
+            raise ValueError("use letters, digits, spaces, '.', '-' or '_' (at most 63 characters)")
         return value
 
     @field_validator("query")
@@ -185,6 +194,7 @@ class ScheduleConfig(_Section):
     @classmethod
     def _cron_parses(cls, value: str | None) -> str | None:
         return _check_cron(value)
+
     jitter_seconds: int = Field(default=120, ge=0)
     crawl_timeout_minutes: float = Field(default=30, gt=0)
     digest_time: time = time(7, 0)

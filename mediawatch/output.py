@@ -39,7 +39,8 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[object]], max_width: i
 
     def fmt(row: Sequence[str]) -> str:
         return "  ".join(
-            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(row, widths, numeric, strict=True)
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(row, widths, numeric, strict=True)
         ).rstrip()
 
     lines = [fmt(list(columns)), "  ".join("-" * w for w in widths)]

@@ -248,6 +248,7 @@ def _fuse(
             (doc.date, "text"),
             (ev.published if ev else None, ev_source),
         ],
+        dates.url_date(page.url),
     )
     modified = _choose_dates(
         "modified",
@@ -360,6 +361,7 @@ def _choose_dates(
     tz: str | None,
     same_page: list[str],
     candidates: list[tuple[object, str]],
+    url_day: dates.Parsed | None = None,
 ) -> DatedValue | None:
     chooser = dates.DateChooser(now=now, label=label, flags=flags)
     for raw, source in candidates:
@@ -370,6 +372,7 @@ def _choose_dates(
             parsed = dates.as_day_if_midnight(parsed)
         if parsed is not None and not tz:
             parsed = dates.as_local_midnight(dates.infer_offset(parsed, same_page))
+            parsed = dates.offset_from_url_day(parsed, url_day)
         if chooser.offer(parsed, source, raw if isinstance(raw, str) else ""):
             break
     return chooser.chosen

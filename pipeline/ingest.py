@@ -99,7 +99,9 @@ class Ingestor:
         return canonical_url in self.state.seen_urls
 
     async def submit(self, page: FetchedPage) -> Article | ExtractionFailure:
-        meta = _PageMeta(page.requested_url, page.outlet, page.fetched_at, page.discovered_via, len(page.body))
+        meta = _PageMeta(
+            page.requested_url, page.outlet, page.fetched_at, page.discovered_via, len(page.body)
+        )
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(self._pool, process_page, page)
@@ -107,7 +109,9 @@ class Ingestor:
             # A worker died (out of memory, a crash in a C library): replace the pool, record the page.
             log.error("extraction worker died on %s; restarting the worker pool", page.url)
             self._pool = self._new_pool()
-            result = ExtractionFailure(page.url, page.outlet, "worker-crashed", "the extraction worker died")
+            result = ExtractionFailure(
+                page.url, page.outlet, "worker-crashed", "the extraction worker died"
+            )
         self._queue.put((meta, result))
         return result
 
@@ -171,10 +175,8 @@ class Ingestor:
             due = len(pending) >= self.settings.batch_size or (
                 len(pending) and time.monotonic() - first_at >= self.settings.flush_interval_s
             )
-            if pending.stories or len(pending):
-                if due or stopping:
-                    if self._flush(pending, final=stopping):
-                        pending = Batch()
+            if len(pending) and (due or stopping) and self._flush(pending, final=stopping):
+                pending = Batch()
 
     def _flush(self, batch: Batch, final: bool) -> bool:
         attempts = 0
@@ -215,7 +217,16 @@ class Ingestor:
         if isinstance(result, ExtractionFailure):
             stats.fail(result.reason)
             batch.failures.append(
-                (run_id, result.url, result.outlet, "extract", result.reason, result.detail, None, now)
+                (
+                    run_id,
+                    result.url,
+                    result.outlet,
+                    "extract",
+                    result.reason,
+                    result.detail,
+                    None,
+                    now,
+                )
             )
             return
         self._decide_article(meta, result, batch, stats, now)
@@ -277,7 +288,6 @@ class Ingestor:
             if url not in self.state.seen_urls:
                 self.state.seen_urls.add(url)
                 batch.urls.append((url, aid, now, kind))
-
 
 
 def _row(

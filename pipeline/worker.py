@@ -37,9 +37,7 @@ _context: list[_Context] = []
 
 
 def init_worker(setup: WorkerSetup) -> None:
-    _context[:] = [
-        _Context(setup, tuple((name, compile_query(src)) for name, src in setup.topics))
-    ]
+    _context[:] = [_Context(setup, tuple((name, compile_query(src)) for name, src in setup.topics))]
 
 
 def process_page(page: FetchedPage) -> Article | ExtractionFailure:
@@ -57,11 +55,15 @@ def process_with(
     try:
         result = extract_page(page, hints, setup.options, now=datetime.now(UTC))
     except Exception as exc:  # a bug or a pathological page must not kill the worker
-        return ExtractionFailure(page.url, page.outlet, "parser-error", f"{type(exc).__name__}: {exc}")
+        return ExtractionFailure(
+            page.url, page.outlet, "parser-error", f"{type(exc).__name__}: {exc}"
+        )
     if isinstance(result, ExtractionFailure):
         return result
     result.content_hash = content_hash(result.text)
-    result.minhash = signature(result.text, num_perm=setup.num_perm, shingle_words=setup.shingle_words)
+    result.minhash = signature(
+        result.text, num_perm=setup.num_perm, shingle_words=setup.shingle_words
+    )
     if topics:
         doc = MatchDoc(
             title=result.title,

@@ -36,7 +36,9 @@ class OutletCheck:
         return "\n".join(lines)
 
 
-def check_outlets(config: Config, outlets: list[OutletConfig], timeout_s: float = 120) -> list[OutletCheck]:
+def check_outlets(
+    config: Config, outlets: list[OutletConfig], timeout_s: float = 120
+) -> list[OutletCheck]:
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
     child = ctx.Process(target=_check_main, args=(config, [o.name for o in outlets], results))
@@ -87,7 +89,13 @@ def _check_main(config: Config, names: list[str], results: Any) -> None:
                 meta = {"outlet": o.name, "domains": o.domains}
                 yield scrapy.Request(o.homepage, self.homepage, errback=self.failed, meta=meta)
                 base = "/".join(o.homepage.split("/", 3)[:3])
-                yield scrapy.Request(base + "/robots.txt", self.robots, errback=self.failed, meta=meta, dont_filter=True)
+                yield scrapy.Request(
+                    base + "/robots.txt",
+                    self.robots,
+                    errback=self.failed,
+                    meta=meta,
+                    dont_filter=True,
+                )
                 for url in common_feed_urls(o.homepage):
                     yield scrapy.Request(url, self.probe_feed, errback=self.ignore, meta=meta)
                 for url in common_sitemap_urls(o.homepage):
@@ -98,13 +106,17 @@ def _check_main(config: Config, names: list[str], results: Any) -> None:
             check.homepage_status = response.status
             for url in feeds_from_html(response.body, response.url):
                 if in_domains(url, response.meta["domains"]) and url not in check.feeds:
-                    yield scrapy.Request(url, self.probe_feed, errback=self.ignore, meta=_meta(response))
+                    yield scrapy.Request(
+                        url, self.probe_feed, errback=self.ignore, meta=_meta(response)
+                    )
 
         def robots(self, response: Response):
             check = checks[response.meta["outlet"]]
             check.robots = "ok"
             for url in sitemaps_from_robots(response.text, response.url):
-                yield scrapy.Request(url, self.probe_sitemap, errback=self.ignore, meta=_meta(response))
+                yield scrapy.Request(
+                    url, self.probe_sitemap, errback=self.ignore, meta=_meta(response)
+                )
 
         def probe_feed(self, response: Response):
             result = parse_feed(response.body, response.url)
@@ -116,14 +128,20 @@ def _check_main(config: Config, names: list[str], results: Any) -> None:
         def probe_sitemap(self, response: Response):
             result = parse_sitemap(response.body, response.url)
             check = checks[response.meta["outlet"]]
-            if not result.error and (result.entries or result.children) and response.url not in check.sitemaps:
+            if (
+                not result.error
+                and (result.entries or result.children)
+                and response.url not in check.sitemaps
+            ):
                 check.sitemaps.append(response.url)
                 size = len(result.children) if result.kind == "index" else len(result.entries)
                 check.notes.append(f"{response.url}: sitemap {result.kind}, {size} entries")
 
         def failed(self, failure) -> None:
             check = checks[failure.request.meta["outlet"]]
-            what = "homepage" if failure.request.url.endswith("robots.txt") is False else "robots.txt"
+            what = (
+                "homepage" if failure.request.url.endswith("robots.txt") is False else "robots.txt"
+            )
             status = getattr(getattr(failure.value, "response", None), "status", None)
             reason = f"HTTP {status}" if status else type(failure.value).__name__
             if what == "robots.txt":

@@ -8,8 +8,8 @@ import scrapy
 from scrapy.http import Response
 
 from mediawatch.config import OutletConfig
-from spiders.base import OutletSpider
 from pipeline.urls import in_domains
+from spiders.base import OutletSpider
 from spiders.discovery import common_feed_urls, feeds_from_html, parse_feed, select_recent
 
 MAX_AUTODISCOVERED_FEEDS = 3
@@ -34,7 +34,9 @@ class FeedSpider(OutletSpider):
 
     def parse_homepage_for_feeds(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self.session.config.outlet(response.meta["outlet"])
-        found = [u for u in feeds_from_html(response.body, response.url) if in_domains(u, outlet.domains)]
+        found = [
+            u for u in feeds_from_html(response.body, response.url) if in_domains(u, outlet.domains)
+        ]
         if found:
             for url in found[:MAX_AUTODISCOVERED_FEEDS]:
                 yield self.conditional_request(url, outlet, self.parse_feed, "feed")

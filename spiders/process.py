@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from mediawatch.config import Config
 from pipeline.extract import ExtractOptions
-from pipeline.ingest import IngestSettings, Ingestor
+from pipeline.ingest import Ingestor, IngestSettings
 from pipeline.items import OutletHints
 from pipeline.worker import WorkerSetup
 from spiders.feeds import FeedSpider

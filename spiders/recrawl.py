@@ -59,8 +59,6 @@ class RecrawlSpider(OutletSpider):
         exc = failure.value
         if isinstance(exc, HttpError) and exc.response.status in GONE:
             request = failure.request  # type: ignore[attr-defined]
-            self.session.ingestor.record_deletion(
-                request.meta["article_id"], exc.response.status
-            )
+            self.session.ingestor.record_deletion(request.meta["article_id"], exc.response.status)
             return
         self.on_error(failure)

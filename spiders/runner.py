@@ -59,9 +59,7 @@ def prepare_warehouse(config: Config) -> None:
     """Create or upgrade the schema and register the configured outlets."""
     with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
         migrate(con)
-        upsert_outlets(
-            con, [(o.name, o.homepage, o.language, o.timezone) for o in config.outlets]
-        )
+        upsert_outlets(con, [(o.name, o.homepage, o.language, o.timezone) for o in config.outlets])
 
 
 def run_crawl(

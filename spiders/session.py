@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from mediawatch.config import Config, OutletConfig
 from pipeline.ingest import Ingestor
 from pipeline.items import Evidence
-from pipeline.urls import canonicalize, in_domains
+from pipeline.urls import canonicalize, in_domains, url_date
 from warehouse.runs import OutletRunStats
 
 
@@ -32,7 +32,7 @@ class CrawlSession:
         return frozenset(h for o in self.config.outlets for h in o.domains)
 
     def outlets_for(self, mode: str) -> list[OutletConfig]:
-        return [o for o in self.outlets if o.enabled and mode in o.discovery]
+        return [o for o in self.outlets if o.enabled and mode in o.modes]
 
     def budget(self, outlet: OutletConfig) -> int:
         return outlet.max_pages or self.config.crawl.max_pages_per_outlet
@@ -47,9 +47,12 @@ class CrawlSession:
         """Decide whether to download an article URL now; records the decision.
 
         Refuses URLs off the outlet's domains, already stored, already requested in this
-        run, or beyond the outlet's page budget.
+        run, dated (in the URL) before the age window, or beyond the outlet's page budget.
         """
         if not in_domains(url, outlet.domains):
+            return False
+        day = url_date(url)
+        if day is not None and self.too_old(day + timedelta(days=1)):  # the day's last moment
             return False
         canon = canonicalize(url)
         if canon in self.scheduled or self.ingestor.is_known(canon):

@@ -49,14 +49,20 @@ class SitemapSpider(FeedSpider):
             return
         outlet = self.session.config.outlet(response.meta["outlet"])
         depth = response.meta.get("depth", 0)
-        result = parse_sitemap(response.body, response.url, max_uncompressed=self.session.config.crawl.max_page_bytes * 5)
+        result = parse_sitemap(
+            response.body,
+            response.url,
+            max_uncompressed=self.session.config.crawl.max_page_bytes * 5,
+        )
         if result.error:
             reason = "oversize" if result.error.startswith("oversize") else "bad-sitemap"
             self.fail(response.url, outlet.name, reason, result.error, "sitemap")
             return
         if result.kind == "index":
             if depth >= MAX_INDEX_DEPTH:
-                self.fail(response.url, outlet.name, "sitemap-too-deep", f"depth {depth}", "sitemap")
+                self.fail(
+                    response.url, outlet.name, "sitemap-too-deep", f"depth {depth}", "sitemap"
+                )
                 return
             # News sites keep years of monthly sitemaps: only those that can hold recent articles.
             max_age = self.session.config.crawl.max_age_days

@@ -72,8 +72,10 @@ def test_starter_config_is_valid(tmp_path: Path) -> None:
         (('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'), "unknown IANA time zone"),
         (('language = "en"', 'language = "English"'), "two-letter ISO 639-1"),
         (("concurrency = 16", "concurrency = 0"), "crawl.concurrency"),
-        (('user_agent = "mediawatch (+mailto:monitoring@example.org)"', 'user_agent = "bot"'),
-         "crawl.user_agent: should name a contact"),
+        (
+            ('user_agent = "mediawatch (+mailto:monitoring@example.org)"', 'user_agent = "bot"'),
+            "crawl.user_agent: should name a contact",
+        ),
         (("(chechnya OR чечн*) AND", "(chechnya OR чечн* AND"), "topics[0]"),
     ],
 )
@@ -121,4 +123,6 @@ def test_cli_bad_config_prints_one_line_no_traceback(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines() == [f"error: {path}: crawl.speed: unknown key (check the spelling; see README 'Configuration')"]
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {path}: crawl.speed: unknown key (check the spelling; see README 'Configuration')"
+    ]

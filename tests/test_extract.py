@@ -371,3 +371,13 @@ def test_pinned_scores_on_project_pages() -> None:
         "source": 1.0,
         "language": 1.0,
     }
+
+
+def test_utc_time_keeps_the_local_day_of_the_url() -> None:
+    head = '<meta property="article:published_time" content="2024-05-09T01:10:00Z">'
+    article = extract(fetched(html(head), "https://o.example.com/2024/05/08/budget/"))
+    published = article.published
+    assert published is not None and published.source == "meta"
+    assert published.value == datetime(2024, 5, 9, 1, 10, tzinfo=UTC)  # the instant is kept
+    assert published.original_offset_minutes is not None
+    assert published.original_offset_minutes <= -70  # local day: 8 May

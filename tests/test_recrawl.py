@@ -19,11 +19,17 @@ def small_newsroom_server():
         yield server
 
 
-def test_edits_become_versions_and_the_article_stays_one(small_newsroom_server, make_config) -> None:
+def test_edits_become_versions_and_the_article_stays_one(
+    small_newsroom_server, make_config
+) -> None:
     server = small_newsroom_server
     newsroom = server.newsroom
     updated = {newsroom.articles[i].outlet for i in newsroom.updated_articles}
-    outlets = [o for o in server.outlet_config() if any(o["name"] == newsroom.outlet(k).name for k in updated)]
+    outlets = [
+        o
+        for o in server.outlet_config()
+        if any(o["name"] == newsroom.outlet(k).name for k in updated)
+    ]
     config = make_config(outlets, schedule={"recrawl_after_days": [2 / 86_400]})
     first = run_crawl(config)
     assert first.new > 0

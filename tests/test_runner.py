@@ -51,7 +51,9 @@ def test_russian_text_is_intact(crawled) -> None:
         assert not MOJIBAKE.search(title + text), (outlet, title)
 
 
-def test_second_crawl_adds_nothing_and_downloads_no_article_again(crawled, newsroom, newsroom_server) -> None:
+def test_second_crawl_adds_nothing_and_downloads_no_article_again(
+    crawled, newsroom, newsroom_server
+) -> None:
     config, _, first_log = crawled
     article_paths = {a.path for a in newsroom.articles} | {
         a.amp_path for a in newsroom.articles if a.amp_path
@@ -63,7 +65,9 @@ def test_second_crawl_adds_nothing_and_downloads_no_article_again(crawled, newsr
     again = run_crawl(config)
     assert again.new == 0
     assert sql(config, "SELECT count(*) FROM articles")[0][0] == before
-    refetched = [e for e in newsroom_server.request_log.entries if e.path.split("?")[0] in article_paths]
+    refetched = [
+        e for e in newsroom_server.request_log.entries if e.path.split("?")[0] in article_paths
+    ]
     assert refetched == []
 
 

@@ -20,7 +20,9 @@ def test_wire_story_is_one_story_with_its_origin_and_all_copies(crawled, newsroo
     config, _, _ = crawled
     by_url = {
         canonicalize(url): (story, outlet)
-        for url, story, outlet in rows(config, "SELECT canonical_url, story_id, outlet FROM articles")
+        for url, story, outlet in rows(
+            config, "SELECT canonical_url, story_id, outlet FROM articles"
+        )
     }
     for origin in {a.is_copy_of for a in newsroom.articles if a.is_copy_of is not None}:
         family = [newsroom.articles[origin]] + [
@@ -41,7 +43,10 @@ def test_amp_twins_and_tracking_urls_are_one_article(crawled, newsroom) -> None:
     config, _, _ = crawled
     twins = [a for a in newsroom.articles if a.amp_path]
     assert twins
-    [(dupes,)] = rows(config, "SELECT count(*) FROM (SELECT canonical_url FROM articles GROUP BY 1 HAVING count(*) > 1)")
+    [(dupes,)] = rows(
+        config,
+        "SELECT count(*) FROM (SELECT canonical_url FROM articles GROUP BY 1 HAVING count(*) > 1)",
+    )
     assert dupes == 0
     stored = {canonicalize(r[0]) for r in rows(config, "SELECT url FROM article_urls")}
     for article in twins:

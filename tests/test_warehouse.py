@@ -52,13 +52,19 @@ def test_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> 
     with opened(tmp_path / "w.duckdb") as con:
         with pytest.raises(duckdb.Error):
             mig.migrate(con)
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        tables = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
         assert "articles" in tables and "half_done" not in tables
-        assert 999 not in {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        assert 999 not in {
+            r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()
+        }
 
 
 def test_batches_never_store_an_article_twice(warehouse: Path) -> None:
-    batch = Batch(articles=[article_row(1, hour=14), article_row(2, "B", story=1, hour=9)], stories={1})
+    batch = Batch(
+        articles=[article_row(1, hour=14), article_row(2, "B", story=1, hour=9)], stories={1}
+    )
     with opened(warehouse) as con:
         write_batch(con, batch)
         write_batch(con, batch)  # replayed after a crash: no duplicates

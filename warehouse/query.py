@@ -37,7 +37,9 @@ def run_user_sql(path: Path, sql: str, timeout_s: float = 30.0) -> QueryResult:
             ) from None
         except duckdb.InvalidInputException as exc:
             if "configuration has been locked" in str(exc):
-                raise QueryRefused("refused: settings cannot be changed from mediawatch sql") from None
+                raise QueryRefused(
+                    "refused: settings cannot be changed from mediawatch sql"
+                ) from None
             if "read-only" in str(exc):
                 raise QueryRefused(
                     "refused: the warehouse is opened read-only for SQL; statements that change it are not allowed",
@@ -46,7 +48,7 @@ def run_user_sql(path: Path, sql: str, timeout_s: float = 30.0) -> QueryResult:
         except duckdb.Error as exc:
             raise MediawatchError(
                 f"SQL error: {str(exc).strip()}",
-                hint="list tables with: mediawatch sql \"SHOW TABLES\"",
+                hint='list tables with: mediawatch sql "SHOW TABLES"',
             ) from None
 
 

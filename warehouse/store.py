@@ -207,7 +207,9 @@ def refresh_stories(con: duckdb.DuckDBPyConnection, story_ids: set[int]) -> None
     )
 
 
-def upsert_outlets(con: duckdb.DuckDBPyConnection, outlets: list[tuple[str, str, str | None, str | None]]) -> None:
+def upsert_outlets(
+    con: duckdb.DuckDBPyConnection, outlets: list[tuple[str, str, str | None, str | None]]
+) -> None:
     with transaction(con):
         con.executemany(
             "INSERT INTO outlets (name, homepage, language, timezone) VALUES (?, ?, ?, ?) "

@@ -128,7 +128,9 @@ def newsroom_pages(n: int, seed: int) -> list[tuple[str, bytes]]:
         if art.archived:
             continue
         response = sites[art.outlet].render(art.path, "", 0)
-        pages.append((sites[art.outlet].base + art.path, _decoded(response.body, response.content_type)))
+        pages.append(
+            (sites[art.outlet].base + art.path, _decoded(response.body, response.content_type))
+        )
     return pages
 
 
@@ -182,7 +184,13 @@ def serve_corpus(corpus: Path, workdir: Path) -> tuple[subprocess.Popen, list[di
     time.sleep(0.5)
     data = json.loads(manifest.read_text(encoding="utf-8"))
     outlets = [
-        {"name": slug, "homepage": o["home"], "sitemaps": [o["sitemap"]], "feeds": [], "discovery": ["sitemaps"]}
+        {
+            "name": slug,
+            "homepage": o["home"],
+            "sitemaps": [o["sitemap"]],
+            "feeds": [],
+            "discovery": ["sitemaps"],
+        }
         for slug, o in data["outlets"].items()
     ]
     return proc, outlets
@@ -201,7 +209,9 @@ def measure(label: str, pages: list[tuple[str, bytes]], serve, workdir: Path) ->
     print(f"\n== {label}: {len(pages)} article pages", flush=True)
     one = ceiling(pages, 1) if len(pages) <= 6000 else ceiling(pages[:6000], 1)
     two = ceiling(pages, 2)
-    print(f"  ceiling  plain trafilatura  1 process: {one:7.1f} pages/s   2 processes: {two:7.1f} pages/s")
+    print(
+        f"  ceiling  plain trafilatura  1 process: {one:7.1f} pages/s   2 processes: {two:7.1f} pages/s"
+    )
     proc, outlets = serve()
     try:
         result = crawl(outlets, workdir, label)
@@ -223,7 +233,9 @@ def measure(label: str, pages: list[tuple[str, bytes]], serve, workdir: Path) ->
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--articles", default="5000,20000", help="comma-separated newsroom sizes")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
@@ -249,7 +261,9 @@ def main() -> None:
                                    lambda: serve_corpus(args.corpus, work), work))  # fmt: skip
     if len(results) >= 2 and not args.quick:
         a, b = results[0], results[1]
-        print(f"\npeak crawler memory {b['label']} / {a['label']}: {b['peak_rss_mb'] / a['peak_rss_mb']:.2f}")
+        print(
+            f"\npeak crawler memory {b['label']} / {a['label']}: {b['peak_rss_mb'] / a['peak_rss_mb']:.2f}"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -34,9 +34,21 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from mediawatch.cli import crawl, demo, digest, init, outlets, run, sql, status
+    from mediawatch.cli import (
+        crawl,
+        demo,
+        digest,
+        export,
+        init,
+        outlets,
+        run,
+        sql,
+        status,
+        topics,
+        trends,
+    )  # fmt: skip
 
-    for module in (init, demo, crawl, sql, status, outlets, digest, run):
+    for module in (init, demo, crawl, sql, status, outlets, topics, trends, export, digest, run):
         module.register(cli)
 
 

@@ -52,7 +52,7 @@ def format_result(result) -> str:
     )
     if result.failed:
         lines.append(
-            "failures: mediawatch sql \"SELECT outlet, stage, reason, count(*) FROM fetch_failures"
-            f" WHERE run_id = {result.run_id} GROUP BY ALL ORDER BY 4 DESC\""
+            'failures: mediawatch sql "SELECT outlet, stage, reason, count(*) FROM fetch_failures'
+            f' WHERE run_id = {result.run_id} GROUP BY ALL ORDER BY 4 DESC"'
         )
     return "\n".join(lines)

@@ -11,10 +11,21 @@ from mediawatch.cli.common import AppContext, pass_app
 
 def register(cli: click.Group) -> None:
     @cli.command()
-    @click.option("--dir", "directory", type=click.Path(file_okay=False), default="demo",
-                  show_default=True, help="Where the demo's config, warehouse and digests go.")
-    @click.option("--articles", type=int, default=360, show_default=True,
-                  help="Articles in the generated newsroom.")
+    @click.option(
+        "--dir",
+        "directory",
+        type=click.Path(file_okay=False),
+        default="demo",
+        show_default=True,
+        help="Where the demo's config, warehouse and digests go.",
+    )
+    @click.option(
+        "--articles",
+        type=int,
+        default=360,
+        show_default=True,
+        help="Articles in the generated newsroom.",
+    )
     @pass_app
     def demo(app: AppContext, directory: str, articles: int) -> None:
         """Crawl a generated newsroom on loopback into a warehouse and write a digest."""
@@ -22,7 +33,9 @@ def register(cli: click.Group) -> None:
         from mediawatch.demo import EXAMPLE_QUERIES, run_demo
 
         result = run_demo(
-            Path(directory), articles=articles, echo=lambda s: click.echo(s, err=True),
+            Path(directory),
+            articles=articles,
+            echo=lambda s: click.echo(s, err=True),
             log_level=app.log_level,
         )
         click.echo(format_result(result.crawl))
@@ -32,5 +45,5 @@ def register(cli: click.Group) -> None:
         cfg = result.config_path
         click.echo(f"\nconfig: {cfg}\nwarehouse: {result.config.warehouse_path}\n\ntry:")
         for query in EXAMPLE_QUERIES:
-            click.echo(f"  MEDIAWATCH_CONFIG={cfg} mediawatch sql \"{query}\"")
+            click.echo(f'  MEDIAWATCH_CONFIG={cfg} mediawatch sql "{query}"')
         click.echo(f"  MEDIAWATCH_CONFIG={cfg} mediawatch status")

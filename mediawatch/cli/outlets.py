@@ -18,7 +18,7 @@ def register(cli: click.Group) -> None:
     def list_outlets(app: AppContext) -> None:
         """The configured outlets and how each is discovered."""
         rows = [
-            (o.name, o.language or "", len(o.feeds), len(o.sitemaps), ", ".join(o.discovery),
+            (o.name, o.language or "", len(o.feeds), len(o.sitemaps), ", ".join(o.modes),
              "yes" if o.enabled else "no")
             for o in app.config.outlets
         ]  # fmt: skip
@@ -35,7 +35,9 @@ def register(cli: click.Group) -> None:
         chosen = [config.outlet(n) for n in names] or list(config.outlets)
         click.echo(f"checking {len(chosen)} outlet(s)…", err=True)
         for result in check_outlets(config, chosen):
-            click.echo(f"\n{result.outlet}: homepage {result.homepage_status}, robots.txt {result.robots}")
+            click.echo(
+                f"\n{result.outlet}: homepage {result.homepage_status}, robots.txt {result.robots}"
+            )
             for note in result.notes:
                 click.echo(f"  found {note}")
             click.echo("paste into its [[outlets]] entry:")

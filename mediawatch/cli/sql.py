@@ -11,7 +11,10 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @click.argument("query")
     @click.option(
-        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
         show_default=True,
     )
     @click.option("--max-width", type=int, default=60, show_default=True, help="Table cell width.")
@@ -22,7 +25,9 @@ def register(cli: click.Group) -> None:
         from warehouse.query import run_user_sql
 
         config = app.config
-        result = run_user_sql(config.warehouse_path, query, timeout_s=config.warehouse.lock_timeout_s)
+        result = run_user_sql(
+            config.warehouse_path, query, timeout_s=config.warehouse.lock_timeout_s
+        )
         if fmt == "csv":
             click.echo(output.to_csv(result.columns, result.rows), nl=False)
         elif fmt == "json":

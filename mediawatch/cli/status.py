@@ -22,7 +22,9 @@ def register(cli: click.Group) -> None:
 
         config = app.config
         now = datetime.now(UTC)
-        with opened(config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s) as con:
+        with opened(
+            config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
+        ) as con:
             recent = con.execute(
                 "SELECT id, started_at, status, trigger,"
                 " round(epoch(finished_at - started_at), 1) AS seconds, error"
@@ -31,7 +33,9 @@ def register(cli: click.Group) -> None:
             ).fetchall()
             health = outlet_health(con)
             upcoming = next_runs(config, now, con)
-            events = [e for e in recent_events(con, 50) if e[2] not in ("started", "finished")][:runs]
+            events = [e for e in recent_events(con, 50) if e[2] not in ("started", "finished")][
+                :runs
+            ]
         pid = scheduler_pid(config)
         click.echo(
             f"scheduler: running (pid {pid})" if pid else
@@ -46,17 +50,36 @@ def register(cli: click.Group) -> None:
             click.echo(table(["at", "job", "event", "detail"], events))
         click.echo("\noutlets")
         rows = [
-            (h.outlet, h.articles, h.newest_seen_at, h.last_fetched, h.last_new, h.last_failed,
-             ", ".join(h.flags) or "ok")
+            (h.outlet, h.articles, h.newest_at, _gap(h.usual_gap), h.last_fetched, h.last_new,
+             h.last_failed, ", ".join(h.flags) or "ok")
             for h in health
         ]  # fmt: skip
         click.echo(
-            table(["outlet", "articles", "newest", "fetched", "new", "failed", "health"], rows)
+            table(
+                [
+                    "outlet",
+                    "articles",
+                    "newest article",
+                    "usual gap",
+                    "fetched",
+                    "new",
+                    "failed",
+                    "health",
+                ],
+                rows,
+            )  # fmt: skip
         )
         troubled = [h for h in health if h.flags]
         if troubled:
             click.echo(
                 f"\n{len(troubled)} outlet(s) need attention. See why with:\n"
-                "  mediawatch sql \"SELECT outlet, reason, count(*) FROM fetch_failures"
-                " GROUP BY ALL ORDER BY 3 DESC\""
+                '  mediawatch sql "SELECT outlet, reason, count(*) FROM fetch_failures'
+                ' GROUP BY ALL ORDER BY 3 DESC"'
             )
+
+
+def _gap(gap) -> str:
+    if gap is None:
+        return ""
+    hours = gap.total_seconds() / 3600
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"

@@ -180,3 +180,24 @@ def infer_offset(parsed: Parsed, raws: list[str]) -> Parsed:
         if diff and diff % 15 == 0 and abs(diff) <= 14 * 60:
             return Parsed(parsed.value, parsed.precision, int(diff))
     return parsed
+
+
+def offset_from_url_day(parsed: Parsed, url_day: Parsed | None) -> Parsed:
+    """A UTC-written time one day off the URL's /yyyy/mm/dd/ was published in another zone.
+
+    The URL carries the local day; the smallest whole-hour offset that puts the instant
+    on that day is kept as an estimate, so that the article's local day is right.
+    """
+    if url_day is None or parsed.offset_minutes not in (0, None) or parsed.precision == "day":
+        return parsed
+    value = parsed.value
+    delta = (url_day.value.date() - value.date()).days
+    if delta == -1:
+        hours = -(value.hour + 1)  # back across midnight
+    elif delta == 1:
+        hours = 24 - value.hour  # forward across midnight
+    else:
+        return parsed
+    if -12 <= hours <= 14:
+        return Parsed(value, parsed.precision, hours * 60)
+    return parsed

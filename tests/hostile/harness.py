@@ -53,7 +53,11 @@ class Hostile:
             data = json.loads(line)
             out.append(
                 LogEntry(
-                    data["event"], data["host"], data["port"], data["role"], data["t"],
+                    data["event"],
+                    data["host"],
+                    data["port"],
+                    data["role"],
+                    data["t"],
                     data.get("path", ""),
                 )  # fmt: skip
             )
