@@ -51,7 +51,7 @@ class IngestSettings:
     workers: int
     dedup_threshold: float
     num_perm: int
-    batch_size: int = 500
+    batch_size: int = 5000  # at crawl speeds the 1 s interval flushes first
     flush_interval_s: float = 1.0
 
 

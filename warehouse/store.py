@@ -62,6 +62,42 @@ _ARTICLE_SCHEMA = pa.schema(
 )
 
 
+_URL_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("article_id", pa.int64()),
+        ("first_seen_at", pa.timestamp("us", tz="UTC")),
+        ("kind", pa.string()),
+    ]
+)
+_MATCH_SCHEMA = pa.schema(
+    [
+        ("topic", pa.string()),
+        ("article_id", pa.int64()),
+        ("matched_terms", pa.list_(pa.string())),
+        ("snippet", pa.string()),
+        ("matched_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, rows: list[tuple], conflict: str
+) -> None:
+    """Insert many rows through Arrow: ~10x faster than executemany in DuckDB."""
+    columns = list(zip(*rows, strict=True))
+    data = pa.Table.from_arrays(
+        [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
+    con.register("_rows", data)
+    try:
+        names = ", ".join(schema.names)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _rows {conflict}")
+    finally:
+        con.unregister("_rows")
+
+
 @dataclass
 class Batch:
     """Everything one flush writes, in one transaction."""
@@ -100,17 +136,15 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
             finally:
                 con.unregister("_new_articles")
         if batch.urls:
-            con.executemany(
-                "INSERT INTO article_urls VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
-                batch.urls,
+            _insert_rows(
+                con, "article_urls", _URL_SCHEMA, batch.urls, "ON CONFLICT (url) DO NOTHING"
             )
         if batch.matches:
-            con.executemany(
-                "INSERT INTO topic_matches VALUES (?, ?, ?, ?, ?) "
+            _insert_rows(
+                con, "topic_matches", _MATCH_SCHEMA, batch.matches,
                 "ON CONFLICT (topic, article_id) DO UPDATE SET matched_terms = excluded.matched_terms,"
                 " snippet = excluded.snippet, matched_at = excluded.matched_at",
-                batch.matches,
-            )
+            )  # fmt: skip
         if batch.failures:
             con.executemany(
                 "INSERT INTO fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.failures

@@ -319,7 +319,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
         for mode, spider_cls in (
             ("feeds", FeedSpider), ("sitemaps", SitemapSpider), ("homepage", HomepageSpider)
         ):  # fmt: skip
-            if mode in outlet.discovery:
+            if mode in outlet.modes:
                 for request in spider_cls.discovery_requests(self, outlet):  # type: ignore[arg-type]
                     request.meta.update(extra)
                     requests.append(request)
@@ -417,8 +417,12 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
 
     def spider_idle(self) -> None:
         """Take discovery jobs; stay open (or close after ``idle_exit_s`` with no work left)."""
-        self.schedule_next_requests()
         s = self.wsession
+        try:
+            self.schedule_next_requests()
+        except Exception:  # a bad job or a Redis hiccup must not end a long-running worker
+            self.logger.exception("could not take discovery jobs")
+            raise DontCloseSpider from None
         if s.idle_exit_s is None:
             raise DontCloseSpider
         if crawl_pending(self.server, s.keys):
