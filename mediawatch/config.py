@@ -67,9 +67,9 @@ def _check_cron(value: str | None) -> str | None:
     from schedules.plan import parse_cron
 
     try:
-        parse_cron(value, ZoneInfo("UTC"))
+        parse_cron(value, ZoneInfo("UTC"), where="")
     except ConfigError as exc:
-        raise ValueError(str(exc)) from exc
+        raise ValueError(f"{str(exc).lstrip(': ')} ({exc.hint})") from exc
     return value
 
 
@@ -196,6 +196,9 @@ class ScheduleConfig(_Section):
         return _check_cron(value)
 
     jitter_seconds: int = Field(default=120, ge=0)
+    # poll outlets that keep having nothing new less often, up to max_interval_minutes
+    adaptive_polling: bool = True
+    max_interval_minutes: int = Field(default=720, ge=1)
     crawl_timeout_minutes: float = Field(default=30, gt=0)
     digest_time: time = time(7, 0)
     timezone: TimeZone = "UTC"

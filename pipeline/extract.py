@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 from pipeline.items import Article, DatedValue, ExtractionFailure, FetchedPage, OutletHints
 from pipeline.metadata import dates, meta
-from pipeline.metadata.authors import clean_authors, dom_bylines, text_byline
+from pipeline.metadata.authors import clean_authors, complete_names, dom_bylines, text_byline
 from pipeline.metadata.encoding import DecodeError, decode_html
 from pipeline.metadata.jsonld import JsonLdData, parse_jsonld
 from pipeline.metadata.language import detect_language, normalize_language
@@ -218,22 +218,19 @@ def _fuse(
 
     outlet_names = [n for n in names if isinstance(n, str)]
     name_keys = site_keys(outlet_names, None)  # not the host: a blog's host is its author
-    authors: list[str] = []
-    for raw, source in (
+    author_sources: list[tuple[list[str], str]] = [
         (jsonld.authors, "json-ld"),
         (tags.all(meta.AUTHOR_KEYS), "meta"),
         *(([b], "byline") for b in bylines),
         ((doc.author or "").split(";"), "trafilatura"),
         (text_byline(text), "text"),
         (list(ev.authors) if ev else [], ev_source),
-    ):
-        authors = [a for a in clean_authors(raw, outlet_names) if not is_site_name(a, name_keys)]
-        if authors:
-            sources["authors"] = source
-            break
+    ]
+    authors = _choose_authors(author_sources, outlet_names, name_keys, sources)
 
     flags: list[str] = []
     raw_dates = [*jsonld.all_dates, *tags.all(meta.PUBLISHED_KEYS), *tags.time_published]
+    url_day = dates.url_date(page.url)
     published = _choose_dates(
         "published",
         now,
@@ -243,12 +240,12 @@ def _fuse(
         [
             (jsonld.published, "json-ld"),
             (meta_value(meta.PUBLISHED_KEYS), "meta"),
-            *((v, "meta") for v in tags.time_published),
-            (dates.url_date(page.url), "url"),
+            *((v, "meta") for v in dates.same_day_values(tags.time_published)),
+            (url_day, "url"),
             (doc.date, "text"),
             (ev.published if ev else None, ev_source),
         ],
-        dates.url_date(page.url),
+        url_day,
     )
     modified = _choose_dates(
         "modified",
@@ -328,6 +325,28 @@ def _fuse(
     )
 
 
+def _choose_authors(
+    candidates: list[tuple[list[str], str]],
+    outlet_names: list[str],
+    name_keys: set[str],
+    sources: dict[str, str],
+) -> list[str]:
+    """Persons from the first source that names any; else whatever signature the page has."""
+    people = [
+        ([a for a in clean_authors(raw, outlet_names) if not is_site_name(a, name_keys)], source)
+        for raw, source in candidates
+    ]
+    for found, source in people:
+        if found:
+            sources["authors"] = source
+            return complete_names(found, [a for other, _ in people for a in other])
+    for raw, source in candidates:
+        if found := clean_authors(raw, strict=False):
+            sources["authors"] = source
+            return found
+    return []
+
+
 def _choose_title(
     candidates: list[tuple[str | None, str]],
     keys: set[str],
@@ -367,9 +386,15 @@ def _choose_dates(
     for raw, source in candidates:
         if not raw:
             continue
-        parsed = raw if isinstance(raw, dates.Parsed) else dates.parse_datetime(str(raw), tz)
-        if parsed is not None and source == "text":
-            parsed = dates.as_day_if_midnight(parsed)
+        if isinstance(raw, dates.Parsed):
+            parsed: dates.Parsed | None = raw
+        elif source == "text":
+            parsed = dates.parse_heuristic(str(raw), tz)
+        else:
+            parsed = dates.parse_datetime(str(raw), tz)
+        if source != "url" and dates.implausible_after_url(parsed, url_day):
+            flags.append(f"{label} {raw} from {source}: long after the URL's date")
+            continue
         if parsed is not None and not tz:
             parsed = dates.as_local_midnight(dates.infer_offset(parsed, same_page))
             parsed = dates.offset_from_url_day(parsed, url_day)

@@ -18,29 +18,18 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from mediawatch.errors import MediawatchError
-from pipeline.dedup import StoryIndex
+from pipeline.decide import Decider, PageMeta
 from pipeline.items import Article, ExtractionFailure, FetchedPage, FetchFailure
-from pipeline.urls import canonicalize, choose_canonical, url_id
 from pipeline.worker import WorkerSetup, init_worker, process_page
 from warehouse.connection import opened
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState
-from warehouse.store import Batch, field_sources_json, write_batch
+from warehouse.store import Batch, write_batch
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class _PageMeta:
-    requested_url: str
-    outlet: str
-    fetched_at: datetime
-    discovered_via: str
-    bytes: int
 
 
 @dataclass(frozen=True)
@@ -82,13 +71,13 @@ class Ingestor:
         self.setup = setup
         self.state = state
         self.stats = stats
-        self._domains = outlet_domains
         self._queue: queue.Queue = queue.Queue()
         self._validators: dict[str, tuple[str, str | None, str | None]] = {}
         self._pool = self._new_pool()
-        self._index = StoryIndex.rebuild(
-            state.signatures, threshold=settings.dedup_threshold, num_perm=settings.num_perm
-        )
+        self._decider = Decider(
+            state, outlet_domains, stats,
+            run_id=settings.run_id, threshold=settings.dedup_threshold, num_perm=settings.num_perm,
+        )  # fmt: skip
         self._thread = threading.Thread(target=self._write_loop, name="warehouse-writer")
         self._thread.start()
         self.committed = 0  # articles committed (new or updated), for progress
@@ -99,7 +88,7 @@ class Ingestor:
         return canonical_url in self.state.seen_urls
 
     async def submit(self, page: FetchedPage) -> Article | ExtractionFailure:
-        meta = _PageMeta(
+        meta = PageMeta(
             page.requested_url, page.outlet, page.fetched_at, page.discovered_via, len(page.body)
         )
         loop = asyncio.get_running_loop()
@@ -171,7 +160,7 @@ class Ingestor:
             elif item is not None:
                 if not len(pending):
                     first_at = time.monotonic()
-                self._decide(item, pending)
+                self._decider.decide(item, pending)
             due = len(pending) >= self.settings.batch_size or (
                 len(pending) and time.monotonic() - first_at >= self.settings.flush_interval_s
             )
@@ -195,140 +184,3 @@ class Ingestor:
                     self.error = exc
                     return False
                 time.sleep(min(2.0**attempts * 0.1, 5.0))
-
-    def _decide(self, item: tuple, batch: Batch) -> None:
-        meta, result = item
-        now = datetime.now(UTC)
-        run_id = self.settings.run_id
-        if isinstance(result, tuple) and result[0] == "deleted":
-            batch.deletions.append((result[1], result[2], now))
-            return
-        if isinstance(result, tuple) and result[0] == "validators":
-            _, url, etag, lm, changed = result
-            batch.validators.append((url, etag, lm, now, changed))
-            return
-        if isinstance(result, FetchFailure):
-            batch.failures.append(
-                (run_id, result.url, result.outlet, result.stage, result.reason, result.detail,
-                 result.http_status, now)
-            )  # fmt: skip
-            return
-        stats = self.stats.setdefault(meta.outlet, OutletRunStats())
-        if isinstance(result, ExtractionFailure):
-            stats.fail(result.reason)
-            batch.failures.append(
-                (
-                    run_id,
-                    result.url,
-                    result.outlet,
-                    "extract",
-                    result.reason,
-                    result.detail,
-                    None,
-                    now,
-                )
-            )
-            return
-        self._decide_article(meta, result, batch, stats, now)
-
-    def _decide_article(
-        self, meta: _PageMeta, art: Article, batch: Batch, stats: OutletRunStats, now: datetime
-    ) -> None:
-        state = self.state
-        domains = self._domains.get(art.outlet, ())
-        canon = choose_canonical(art.url, art.canonical_url, domains)
-        aid = url_id(canon)
-        aliases = {canonicalize(meta.requested_url), canonicalize(art.url), canon}
-        published = art.published.value if art.published else None
-        stats.saw_published(published)
-
-        known_hash = state.article_hashes.get(aid)
-        if known_hash is not None:  # a known article fetched again (re-crawl, or a twin URL)
-            if known_hash != art.content_hash:
-                # An edit: the writer records a version row against the stored text.
-                batch.updated.append(
-                    {
-                        "id": aid, "title": art.title, "text": art.text,
-                        "word_count": art.word_count, "content_hash": art.content_hash,
-                        "minhash": art.minhash,
-                        "modified_at": art.modified.value if art.modified else None,
-                        "modified_source": art.modified.source if art.modified else None,
-                        "last_fetched_at": meta.fetched_at,
-                    }
-                )  # fmt: skip
-                state.article_hashes[aid] = art.content_hash
-            else:
-                batch.refetched.append((aid, meta.fetched_at))
-                stats.duplicate += 1
-            self._add_urls(batch, aliases, aid, now, "alias")
-            return
-
-        twin = state.hash_to_article.get(art.content_hash)
-        if twin is not None and self.state.outlet_of.get(twin) == art.outlet:
-            # The same text under another URL of the same outlet: one article, several URLs.
-            stats.duplicate += 1
-            self._add_urls(batch, aliases, twin, now, "exact-duplicate")
-            return
-
-        match = self._index.assign(aid, art.minhash) if art.minhash else None
-        story_id = state.story_of.get(match[0], match[0]) if match else aid
-        state.article_hashes[aid] = art.content_hash
-        state.hash_to_article.setdefault(art.content_hash, aid)
-        state.story_of[aid] = story_id
-        self.state.outlet_of[aid] = art.outlet
-        stats.new += 1
-        batch.articles.append(_row(aid, canon, art, meta, story_id, now, self.settings.run_id))
-        batch.stories.add(story_id)
-        self._add_urls(batch, aliases, aid, now, "fetched")
-        for m in art.topic_matches:
-            batch.matches.append((m.topic, aid, list(m.matched_terms), m.snippet, now))
-
-    def _add_urls(self, batch: Batch, urls: set[str], aid: int, now: datetime, kind: str) -> None:
-        for url in sorted(urls):
-            if url not in self.state.seen_urls:
-                self.state.seen_urls.add(url)
-                batch.urls.append((url, aid, now, kind))
-
-
-def _row(
-    aid: int,
-    canon: str,
-    art: Article,
-    meta: _PageMeta,
-    story_id: int,
-    now: datetime,
-    run_id: int | None,
-) -> dict:
-    pub, mod = art.published, art.modified
-    return {
-        "id": aid,
-        "url": art.url,
-        "canonical_url": canon,
-        "outlet": art.outlet,
-        "title": art.title,
-        "authors": list(art.authors),
-        "published_at": pub.value if pub else None,
-        "published_source": pub.source if pub else None,
-        "published_precision": pub.precision if pub else None,
-        "published_offset_minutes": pub.original_offset_minutes if pub else None,
-        "modified_at": mod.value if mod else None,
-        "modified_source": mod.source if mod else None,
-        "first_seen_at": meta.fetched_at,
-        "last_fetched_at": meta.fetched_at,
-        "language": art.language,
-        "description": art.description,
-        "section": art.section,
-        "tags": list(art.tags),
-        "image_url": art.image_url,
-        "site_name": art.site_name,
-        "paywalled": art.paywalled,
-        "text": art.text,
-        "word_count": art.word_count,
-        "content_hash": art.content_hash,
-        "minhash": art.minhash,
-        "story_id": story_id,
-        "discovered_via": meta.discovered_via,
-        "field_sources": field_sources_json(art.field_sources),
-        "date_flags": list(art.date_flags),
-        "run_id": run_id,
-    }

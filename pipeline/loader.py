@@ -16,21 +16,20 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from mediawatch.config import Config
-from pipeline.dedup import StoryIndex
-from pipeline.ingest import Ingestor, IngestSettings, _PageMeta
+from pipeline.decide import Decider, PageMeta
+from pipeline.ingest import IngestSettings
 from pipeline.items import Article, ExtractionFailure
 from warehouse.connection import opened, transaction
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState, load_crawl_state
-from warehouse.store import Batch, write_batch
+from warehouse.store import Batch, apply_batch
 
 if TYPE_CHECKING:
-    import duckdb
     import redis
 
     from spiders.distributed.keys import Keys
@@ -77,11 +76,8 @@ def decode(raw: bytes) -> tuple[str, Any]:
 
 
 # -- decisions ----------------------------------------------------------------------------
-class _Decider(Ingestor):
-    """``Ingestor``'s dedup/version decisions without its worker pool and writer thread.
-
-    (Relies on ``Ingestor._decide``; see the report's proposed split of ``pipeline/ingest.py``.)
-    """
+class _Decider(Decider):
+    """The crawl's dedup/version decisions, fed from Redis envelopes instead of a crawl."""
 
     def __init__(
         self,
@@ -90,53 +86,28 @@ class _Decider(Ingestor):
         outlet_domains: dict[str, Sequence[str]],
         stats: dict[str, OutletRunStats],
     ) -> None:
-        self.settings = settings
-        self.state = state
-        self.stats = stats
-        self._domains = outlet_domains
-        self._validators = {}
-        self._index = StoryIndex.rebuild(
-            state.signatures, threshold=settings.dedup_threshold, num_perm=settings.num_perm
-        )
-        self.committed = 0
-        self.error = None
+        super().__init__(
+            state, outlet_domains, stats,
+            run_id=settings.run_id, threshold=settings.dedup_threshold, num_perm=settings.num_perm,
+        )  # fmt: skip
 
-    def decide(self, kind: str, data: Any, batch: Batch) -> None:
+    def decide_envelope(self, kind: str, data: Any, batch: Batch) -> None:
         if kind == "page":
             page: PageResult = data
-            if page.run_id != self.settings.run_id:
-                self.settings = replace(self.settings, run_id=page.run_id)
-            meta = _PageMeta(
+            self.run_id = page.run_id
+            meta = PageMeta(
                 page.requested_url, page.outlet, page.fetched_at, page.discovered_via, page.bytes
             )
-            self._decide((meta, page.result), batch)
+            self.decide((meta, page.result), batch)
         elif kind == "failure":
             failure, run_id = data
-            if run_id != self.settings.run_id:
-                self.settings = replace(self.settings, run_id=run_id)
-            self._decide((None, failure), batch)
+            self.run_id = run_id
+            self.decide((None, failure), batch)
         elif kind == "validators":
             url, etag, last_modified = data
-            self._decide((None, ("validators", url, etag, last_modified, True)), batch)
+            self.decide((None, ("validators", url, etag, last_modified, True)), batch)
         else:
             raise EnvelopeError(f"unknown item kind {kind!r}")
-
-
-class _Enlisted:
-    """A connection whose BEGIN/COMMIT/ROLLBACK are no-ops: ``write_batch`` joins our transaction."""
-
-    _CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-
-    def execute(self, sql: str, *args: Any) -> Any:
-        if sql.strip().upper().startswith(self._CONTROL):
-            return self
-        return self._con.execute(sql, *args)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
 
 
 # -- the loader ---------------------------------------------------------------------------
@@ -239,7 +210,7 @@ class Loader:
         for raw in raws:
             try:
                 kind, data = decode(raw)
-                self._decider.decide(kind, data, batch)
+                self._decider.decide_envelope(kind, data, batch)
             except EnvelopeError as exc:
                 log.error("dead-lettering an item: %s", exc)
                 dead.append(raw)
@@ -267,7 +238,7 @@ class Loader:
             opened(c.warehouse_path, timeout_s=c.warehouse.lock_timeout_s) as con,
             transaction(con),
         ):
-            write_batch(_Enlisted(con), batch)  # type: ignore[arg-type]
+            apply_batch(con, batch)
             con.execute(
                 f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?)",
                 [batch_id, self.name, items, datetime.now(UTC)],

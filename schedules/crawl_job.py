@@ -20,9 +20,25 @@ from warehouse.runs import finish_run
 CrawlFn = Callable[..., Any]  # spiders.runner.run_crawl or a test double
 
 
+@dataclass(frozen=True)
+class Enqueued:
+    """What a scheduled run is in distributed mode: a discovery round handed to the workers."""
+
+    run_id: int | None
+    status: str = "enqueued"
+    error: str | None = None
+    new: int = 0
+    failed: int = 0
+
+
 def default_crawl(
     config: Config, outlets: list[str], *, stop: threading.Event | None = None, **kwargs: Any
 ) -> Any:
+    if config.distributed is not None:
+        from spiders.distributed import enqueue_discovery
+
+        enqueue_discovery(config, outlets)
+        return Enqueued(run_id=None)
     if stop is not None and _accepts(_run_crawl(), "stop"):
         kwargs["stop"] = stop
     return _run_crawl()(config, outlets, **kwargs)
@@ -105,6 +121,10 @@ class CrawlTask:
             self.events.record(job_id, "skipped", f"already being crawled: {busy}")
         if not free:
             return "skipped: every outlet is being crawled"
+        if kind == "crawl" and trigger == "schedule":
+            free = self._poll_adaptively(job_id, free)
+            if not free:
+                return "skipped: every outlet is polled less often for now"
         try:
             crawl = self.recrawl if kind == "recrawl" else self.crawl
             result = crawl(self.config, free, **self._kwargs(crawl, trigger))
@@ -114,12 +134,40 @@ class CrawlTask:
                 self._relabel(result.run_id, status, error)
         finally:
             self.busy.release(free)
+        if status == "enqueued":
+            return f"discovery of {len(free)} outlet(s) queued for the workers"
         detail = f"run {result.run_id}: {status}, {result.new} new, {result.failed} failed"
         if status == "timeout":
             self.events.record(job_id, "timed-out", f"run {result.run_id}: {error}")
         elif status == "failed":
             self.events.record(job_id, "error", f"run {result.run_id}: {error}")
         return detail
+
+    def _poll_adaptively(self, job_id: str, outlets: list[str]) -> list[str]:
+        """Drop outlets whose backed-off interval has not passed (they stay claimed no longer)."""
+        from datetime import UTC, datetime
+
+        from schedules.polling import decide
+
+        try:
+            with opened(
+                self.config.warehouse_path,
+                read_only=True,
+                timeout_s=self.config.warehouse.lock_timeout_s,
+            ) as con:
+                decisions = decide(con, self.config, outlets, datetime.now(UTC))
+        except Exception as exc:  # polling is an optimisation: never let it stop a crawl
+            self.events.record(job_id, "error", f"adaptive polling unavailable: {exc}")
+            return outlets
+        later = [d for d in decisions if not d.due]
+        if later:
+            self.busy.release(d.outlet for d in later)
+            self.events.record(
+                job_id, "skipped",
+                "polled less often (nothing new lately): "
+                + ", ".join(f"{d.outlet} every {d.interval}" for d in later),
+            )  # fmt: skip
+        return [d.outlet for d in decisions if d.due]
 
     def _kwargs(self, crawl: CrawlFn, trigger: str) -> dict[str, Any]:
         kwargs: dict[str, Any] = {

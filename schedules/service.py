@@ -117,6 +117,8 @@ class Service:
             prepare_warehouse(config)  # registers outlets before the first crawl needs them
         for run_id in abandoned:
             events.record("scheduler", "skipped", f"run {run_id} was left running; now interrupted")
+        if config.distributed is not None:
+            self._start_loader(events)
         self._task = task = CrawlTask(
             config=config,
             events=events,
@@ -189,6 +191,20 @@ class Service:
             parts.append(f"digest daily at {self.plan.digest_time:%H:%M} {self.plan.timezone.key}")
         return "; ".join(parts)
 
+    def _start_loader(self, events: EventLog) -> None:
+        """Distributed mode: this process is the one warehouse writer, draining the workers' items."""
+        from pipeline.loader import run_loader
+
+        def loop() -> None:
+            try:
+                run_loader(self.config, stop=self.stopping)
+            except Exception as exc:  # reported, and visible in 'mediawatch status'
+                log.exception("loader stopped")
+                events.record("loader", "error", str(exc))
+
+        self._loader = threading.Thread(target=loop, name="mediawatch-loader", daemon=True)
+        self._loader.start()
+
     def _digest_tick(self, digest: DigestJob) -> None:
         with self._digest_running:
             if not self.stopping.is_set():
@@ -215,6 +231,9 @@ class Service:
             )
         if self._digest_running.acquire(timeout=wait_s):
             self._digest_running.release()
+        loader = getattr(self, "_loader", None)
+        if loader is not None:
+            loader.join(wait_s)
         events.record("scheduler", "stopped", reason)
         events.close()
         self.lock.release()

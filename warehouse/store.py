@@ -124,68 +124,71 @@ class Batch:
 
 def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     with transaction(con):
-        if batch.articles:
-            table = pa.Table.from_pylist(batch.articles, schema=_ARTICLE_SCHEMA)
-            con.register("_new_articles", table)
-            try:
-                cols = ", ".join(ARTICLE_COLUMNS)
-                con.execute(
-                    f"INSERT INTO articles ({cols}) SELECT {cols} FROM _new_articles "
-                    "ON CONFLICT (id) DO NOTHING"
-                )
-            finally:
-                con.unregister("_new_articles")
-        if batch.urls:
-            _insert_rows(
-                con, "article_urls", _URL_SCHEMA, batch.urls, "ON CONFLICT (url) DO NOTHING"
-            )
-        if batch.matches:
-            _insert_rows(
-                con, "topic_matches", _MATCH_SCHEMA, batch.matches,
-                "ON CONFLICT (topic, article_id) DO UPDATE SET matched_terms = excluded.matched_terms,"
-                " snippet = excluded.snippet, matched_at = excluded.matched_at",
-            )  # fmt: skip
-        if batch.failures:
-            con.executemany(
-                "INSERT INTO fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.failures
-            )
-        if batch.versions:
-            con.executemany(
-                "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.versions
-            )
-        if batch.refetched:
-            con.executemany(
-                "UPDATE articles SET last_fetched_at = ? WHERE id = ?",
-                [(when, aid) for aid, when in batch.refetched],
-            )
-        if batch.deletions:
-            con.executemany(
-                "UPDATE articles SET deleted_at = ?, deleted_status = ?, last_fetched_at = ?"
-                " WHERE id = ? AND deleted_at IS NULL",
-                [(when, status, when, aid) for aid, status, when in batch.deletions],
-            )
-        for row in batch.updated:
-            _record_version(con, row)
+        apply_batch(con, batch)
+
+
+def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """``write_batch`` inside the caller's transaction (the loader adds its batch marker)."""
+    if batch.articles:
+        table = pa.Table.from_pylist(batch.articles, schema=_ARTICLE_SCHEMA)
+        con.register("_new_articles", table)
+        try:
+            cols = ", ".join(ARTICLE_COLUMNS)
             con.execute(
-                "UPDATE articles SET title = ?, text = ?, word_count = ?, content_hash = ?,"
-                " minhash = ?, modified_at = coalesce(?, modified_at),"
-                " modified_source = coalesce(?, modified_source), last_fetched_at = ? WHERE id = ?",
-                [
-                    row["title"], row["text"], row["word_count"], row["content_hash"],
-                    row["minhash"], row["modified_at"], row["modified_source"],
-                    row["last_fetched_at"], row["id"],
-                ],
-            )  # fmt: skip
-        if batch.stories:
-            refresh_stories(con, batch.stories)
-        if batch.validators:
-            con.executemany(
-                "INSERT INTO fetch_validators VALUES (?, ?, ?, ?, CASE WHEN ? THEN ? END)"
-                " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
-                " last_modified = excluded.last_modified, checked_at = excluded.checked_at,"
-                " changed_at = coalesce(excluded.changed_at, fetch_validators.changed_at)",
-                [(u, e, lm, at, ch, at) for u, e, lm, at, ch in batch.validators],
+                f"INSERT INTO articles ({cols}) SELECT {cols} FROM _new_articles "
+                "ON CONFLICT (id) DO NOTHING"
             )
+        finally:
+            con.unregister("_new_articles")
+    if batch.urls:
+        _insert_rows(con, "article_urls", _URL_SCHEMA, batch.urls, "ON CONFLICT (url) DO NOTHING")
+    if batch.matches:
+        _insert_rows(
+            con, "topic_matches", _MATCH_SCHEMA, batch.matches,
+            "ON CONFLICT (topic, article_id) DO UPDATE SET matched_terms = excluded.matched_terms,"
+            " snippet = excluded.snippet, matched_at = excluded.matched_at",
+        )  # fmt: skip
+    if batch.failures:
+        con.executemany(
+            "INSERT INTO fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.failures
+        )
+    if batch.versions:
+        con.executemany(
+            "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.versions
+        )
+    if batch.refetched:
+        con.executemany(
+            "UPDATE articles SET last_fetched_at = ? WHERE id = ?",
+            [(when, aid) for aid, when in batch.refetched],
+        )
+    if batch.deletions:
+        con.executemany(
+            "UPDATE articles SET deleted_at = ?, deleted_status = ?, last_fetched_at = ?"
+            " WHERE id = ? AND deleted_at IS NULL",
+            [(when, status, when, aid) for aid, status, when in batch.deletions],
+        )
+    for row in batch.updated:
+        _record_version(con, row)
+        con.execute(
+            "UPDATE articles SET title = ?, text = ?, word_count = ?, content_hash = ?,"
+            " minhash = ?, modified_at = coalesce(?, modified_at),"
+            " modified_source = coalesce(?, modified_source), last_fetched_at = ? WHERE id = ?",
+            [
+                row["title"], row["text"], row["word_count"], row["content_hash"],
+                row["minhash"], row["modified_at"], row["modified_source"],
+                row["last_fetched_at"], row["id"],
+            ],
+        )  # fmt: skip
+    if batch.stories:
+        refresh_stories(con, batch.stories)
+    if batch.validators:
+        con.executemany(
+            "INSERT INTO fetch_validators VALUES (?, ?, ?, ?, CASE WHEN ? THEN ? END)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified, checked_at = excluded.checked_at,"
+            " changed_at = coalesce(excluded.changed_at, fetch_validators.changed_at)",
+            [(u, e, lm, at, ch, at) for u, e, lm, at, ch in batch.validators],
+        )
 
 
 def _record_version(con: duckdb.DuckDBPyConnection, row: dict) -> None:

@@ -28,7 +28,7 @@ from warehouse.connection import opened  # noqa: E402
 from warehouse.migrate import migrate  # noqa: E402
 from warehouse.store import Batch, write_batch  # noqa: E402
 
-WORDS = "the a of to in and said government report rights group outlet chechnya police".split()
+WORDS = ["the", "a", "of", "to", "in", "and", "said", "government", "report", "rights", "group", "outlet", "chechnya", "police"]
 
 
 def make_batch(start: int, size: int, rng: random.Random, now: datetime) -> Batch:
@@ -97,7 +97,9 @@ def main() -> None:
     if args.quick:
         args.articles = 5_000
     with tempfile.TemporaryDirectory(prefix="mw-ingest-") as tmp:
-        print(f"ingest of {args.articles:,} articles (3 KB text) through warehouse.store.write_batch")
+        print(
+            f"ingest of {args.articles:,} articles (3 KB text) through warehouse.store.write_batch"
+        )
         for size in (int(x) for x in args.batch_sizes.split(",")):
             path = Path(tmp) / f"w{size}.duckdb"
             with opened(path) as con:
@@ -107,7 +109,9 @@ def main() -> None:
         config = Path(tmp) / "mediawatch.toml"
         config.write_text(f'[warehouse]\npath = "{path}"\n', encoding="utf-8")
         mw, bare = sql_startup(config, 3 if args.quick else 10)
-        print(f"mediawatch sql \"SELECT 1\": {mw * 1000:.0f} ms (bare python start-up {bare * 1000:.0f} ms)")
+        print(
+            f'mediawatch sql "SELECT 1": {mw * 1000:.0f} ms (bare python start-up {bare * 1000:.0f} ms)'
+        )
 
 
 if __name__ == "__main__":

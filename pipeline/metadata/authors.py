@@ -21,7 +21,11 @@ _PREFIX = re.compile(
     r"redakteur(?:in)?|verfasst von|geschrieben von|erstellt von|autorenseite von|posted by)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
-_LABEL = re.compile(r"^(?:text|autor(?:in)?|author|by|von|quelle|source|foto|photo)\s*:\s*", re.I)
+_LABEL = re.compile(
+    r"^(?:text|autor(?:in)?|author|auteur|autore|verfasser(?:in)?|by|von|quelle|source|foto|photo)"
+    r"\s*:\s*",
+    re.I,
+)
 _TAIL = re.compile(
     r"\s*(?:[-–—|,(]\s*)?(?:(?:updated|published|posted|aktualisiert|veröffentlicht|publiziert|stand|datum)\b|"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
@@ -72,13 +76,14 @@ _STOP = frozenset(
 )
 _HANDLE = re.compile(r"_|[a-z][A-Z]|\w\.\w")
 _NAME_CHARS = re.compile(r"^[^\W\d_][\w'’.\- ]*$", re.UNICODE)
+_HANDLE_OK = re.compile(r"^\w[\w.\-]{1,30}$")
 
 
 def _normal(text: str) -> str:
     return re.sub(r"[^\w]+", "", text.casefold())
 
 
-def _clean_one(part: str, excluded: set[str]) -> str | None:
+def _clean_one(part: str, excluded: set[str], strict: bool = True) -> str | None:
     if _CREDIT.search(part):
         return None
     part = _EMAIL.sub("", part)
@@ -86,14 +91,16 @@ def _clean_one(part: str, excluded: set[str]) -> str | None:
     part = _LABEL.sub("", part.strip(" \t\n.:;-–—|()[]\"'"))
     part = _PREFIX.sub("", part)
     part = _TAIL.sub("", part).strip(" \t\n.:;,-–—|()[]\"'@")
-    if not part or len(part) > 60 or _DIGIT.search(part) or _GENERIC.search(part):
-        return None
-    if not _NAME_CHARS.match(part):
+    if not part or len(part) > 60:
         return None
     words = part.split()
+    if strict and (_DIGIT.search(part) or _GENERIC.search(part)):
+        return None
+    if not (_NAME_CHARS.match(part) or (not strict and len(words) == 1 and _HANDLE_OK.match(part))):
+        return None
     if any(w.casefold() in _STOP for w in words) or (len(words) == 1 and part.casefold() in _ALONE):
         return None
-    if len(words) == 1 and _HANDLE.search(part):  # @handles and user names, not names
+    if strict and len(words) == 1 and _HANDLE.search(part):  # @handles and user names
         return None
     if not 1 <= len(words) <= 5:
         return None
@@ -106,8 +113,15 @@ def _clean_one(part: str, excluded: set[str]) -> str | None:
     return part
 
 
-def clean_authors(raw: Iterable[str], outlet_names: Iterable[str] = ()) -> list[str]:
-    """Split and filter raw author strings; outlet names are never authors."""
+def clean_authors(
+    raw: Iterable[str], outlet_names: Iterable[str] = (), strict: bool = True
+) -> list[str]:
+    """Split and filter raw author strings; outlet names are never authors.
+
+    strict=False is the last resort when no person is named: a page signed only by its
+    desk, its organisation or a user handle ("Redaktion", "Wikimedia Foundation",
+    "delta201") is still attributed to that signature rather than to no one.
+    """
     excluded = {_normal(n) for n in outlet_names if n}
     out: list[str] = []
     seen: set[str] = set()
@@ -117,7 +131,7 @@ def clean_authors(raw: Iterable[str], outlet_names: Iterable[str] = ()) -> list[
         value = _URL.sub(" ", _EMAIL.sub(" ", " ".join(str(value).split())))
         value = _PREFIX.sub("", _LABEL.sub("", value))
         for part in _SPLIT.split(value):
-            name = _clean_one(part, excluded)
+            name = _clean_one(part, excluded, strict)
             if name and (key := _normal(name)) not in seen:
                 seen.add(key)
                 out.append(name)
@@ -135,6 +149,16 @@ _BYLINE_TEXT = re.compile(
     re.IGNORECASE,
 )
 _SKIP = re.compile(r"comment|related|teaser|footer|sidebar|widget|share|social", re.IGNORECASE)
+_LAYOUT = re.compile(
+    r"^(?:has|with|no|one|two|three|left|right|is)[-_]|layout|posi?ti?tion",
+    re.IGNORECASE,
+)
+
+
+def _in_box(names: str) -> bool:
+    """A class/id naming a comment, teaser or sidebar box; layout modifiers of the page's
+    main column ("right-sidebar", "has-sidebar") do not make it one."""
+    return any(_SKIP.search(t) and not _LAYOUT.search(t) for t in names.split())
 
 
 def dom_bylines(tree: HtmlElement, limit: int = 5) -> list[str]:
@@ -143,9 +167,10 @@ def dom_bylines(tree: HtmlElement, limit: int = 5) -> list[str]:
     for elem in tree.xpath(_BYLINE_XPATH):
         if elem.tag in ("meta", "link", "body", "html", "script", "style", "img"):
             continue
-        if any(
-            _SKIP.search(a.get("class", "") + " " + a.get("id", "")) for a in elem.iterancestors()
-        ):
+        # the element itself ("comment-author") or a box around it, but not <body>/<html>,
+        # whose classes describe the whole page ("has-sidebar", "social-share-enabled")
+        boxes = [elem, *(a for a in elem.iterancestors() if a.tag not in ("body", "html"))]
+        if any(_in_box(a.get("class", "") + " " + a.get("id", "")) for a in boxes):
             continue
         text = " ".join(" ".join(elem.itertext()).split())
         if 2 < len(text) <= 80:
@@ -162,3 +187,16 @@ def text_byline(text: str) -> list[str]:
         if len(line) <= 80 and (match := _BYLINE_TEXT.match(line)):
             return [match.group(1)]
     return []
+
+
+def complete_names(names: list[str], others: Iterable[str]) -> list[str]:
+    """A lone first name ("Todd") is completed from another source's full byline that
+    starts with it ("Todd Bates"): metadata often carries only a CMS display name."""
+    fuller = [o for o in others if len(o.split()) >= 2]
+    out: list[str] = []
+    for name in names:
+        if len(name.split()) == 1:
+            key = name.casefold()
+            name = next((o for o in fuller if o.split()[0].casefold() == key), name)
+        out.append(name)
+    return list(dict.fromkeys(out))

@@ -22,7 +22,9 @@ _ISO = re.compile(
 _DMY = re.compile(r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:[,\s]+(\d{1,2}):(\d{2}))?")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
 _URL_DATES = (
-    re.compile(r"/((?:19|20)\d{2})/([01]?\d)/([0-3]?\d)(?:/|$|[-_])"),
+    # "/2023/10/3-questions" is a slug starting with a number, not 3 October: a one-digit
+    # day must end the path segment
+    re.compile(r"/((?:19|20)\d{2})/([01]?\d)/([0-3]\d(?=[-_])|[0-3]?\d(?=/|$))"),
     re.compile(r"[/_-]((?:19|20)\d{2})-([01]\d)-([0-3]\d)(?:[/_.-]|$)"),
     re.compile(r"/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:[/_.-]|$)"),
 )
@@ -156,6 +158,21 @@ def as_local_midnight(parsed: Parsed) -> Parsed:
     return parsed
 
 
+def parse_heuristic(raw: str, tz: str | None) -> Parsed | None:
+    """A date that htmldate found in the page's text: naive midnight means only a day.
+
+    Checked before the outlet's zone applies: converted to UTC, midnight in Berlin is 23:00
+    the day before and would pass for a real time of "second" precision.
+    """
+    parsed = parse_datetime(raw)
+    if parsed is None:
+        return None
+    day = as_day_if_midnight(parsed)
+    if day.precision == "day" or not tz:
+        return day
+    return parse_datetime(raw, tz)
+
+
 def as_day_if_midnight(parsed: Parsed) -> Parsed:
     """Heuristic dates come back as naive midnight when only the day was found."""
     value = parsed.value
@@ -201,3 +218,18 @@ def offset_from_url_day(parsed: Parsed, url_day: Parsed | None) -> Parsed:
     if -12 <= hours <= 14:
         return Parsed(value, parsed.precision, hours * 60)
     return parsed
+
+
+def same_day_values(raws: list[str]) -> list[str]:
+    """Dates marked as "published" on several different days belong to a list of items
+    (comments, teasers, an archive), not to the article: none of them is kept."""
+    days = {p.value.date() for raw in raws if (p := parse_datetime(raw)) is not None}
+    return raws if len(days) <= 1 else []
+
+
+def implausible_after_url(parsed: Parsed | None, url_day: Parsed | None, days: int = 31) -> bool:
+    """A metadata date long after the day in the URL is a re-publication or an edit date:
+    the URL was minted when the article first appeared."""
+    if parsed is None or url_day is None:
+        return False
+    return (parsed.value.date() - url_day.value.date()).days > days
