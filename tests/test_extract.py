@@ -381,3 +381,125 @@ def test_utc_time_keeps_the_local_day_of_the_url() -> None:
     assert published.value == datetime(2024, 5, 9, 1, 10, tzinfo=UTC)  # the instant is kept
     assert published.original_offset_minutes is not None
     assert published.original_offset_minutes <= -70  # local day: 8 May
+
+
+# ---------------------------------------------------------------- general date rules
+
+
+def test_text_date_without_time_keeps_day_precision_in_outlet_zone() -> None:
+    body = "<h1>Budget approved</h1><p>Published 13 November 2023</p>" + BODY
+    hints = OutletHints(name="Example Outlet", timezone="Europe/Berlin")
+    article = extract(fetched(html("<title>Budget approved</title>", body)), hints)
+    published = article.published
+    assert published is not None and published.source == "text"
+    assert published.precision == "day"
+    assert published.value == datetime(2023, 11, 13, tzinfo=UTC)  # not 22:00/23:00 the day before
+
+
+def test_published_markup_on_several_days_is_a_list_not_the_article() -> None:
+    comments = "".join(
+        f'<div class="c"><time itemprop="datePublished" datetime="2024-0{m}-1{m}T10:00:00Z">'
+        f"x</time><p>Comment number {m} on the budget debate.</p></div>"
+        for m in (2, 3, 4)
+    )
+    article = extract(
+        fetched(html("", BODY + comments), "https://o.example.com/2024/01/20/budget/")
+    )
+    assert article.published is not None
+    assert article.published.source == "url"
+    assert article.published.value.date().isoformat() == "2024-01-20"
+
+
+def test_single_published_markup_is_used() -> None:
+    stamp = '<time itemprop="datePublished" datetime="2024-02-12T10:00:00Z">12 Feb</time>'
+    article = extract(fetched(html("", stamp + BODY)))
+    assert article.published is not None and article.published.source == "meta"
+    assert article.published.value == datetime(2024, 2, 12, 10, tzinfo=UTC)
+
+
+def test_metadata_date_long_after_the_url_date_is_an_edit() -> None:
+    head = jsonld(
+        {"@type": "NewsArticle", "headline": "B", "datePublished": "2024-05-01T10:00:00Z"}
+    )
+    article = extract(fetched(html(head), "https://o.example.com/2022/7/12/budget"))
+    assert article.published is not None and article.published.source == "url"
+    assert article.published.value.date().isoformat() == "2022-07-12"
+    assert any("long after" in flag for flag in article.date_flags)
+    # a few days later is a normal delay between URL minting and publication
+    near = extract(fetched(html(head), "https://o.example.com/2024/04/28/budget"))
+    assert near.published is not None and near.published.source == "json-ld"
+
+
+def test_number_at_the_start_of_a_slug_is_not_a_day() -> None:
+    from pipeline.metadata.dates import url_date
+
+    assert url_date("https://blog.example.org/2023/10/3-questions-for-the-mayor/") is None
+    found = url_date("https://blog.example.org/2023/10/03-questions/")
+    assert found is not None and found.value.day == 3
+    found = url_date("https://blog.example.org/2023/10/3/questions/")
+    assert found is not None and found.value.day == 3
+
+
+# ---------------------------------------------------------------- general author rules
+
+
+def test_desk_or_handle_is_kept_when_no_person_signs() -> None:
+    head = '<meta name="author" content="Redaktion">'
+    assert extract(fetched(html(head))).authors == ["Redaktion"]
+    head = '<meta name="author" content="delta201">'
+    assert extract(fetched(html(head))).authors == ["delta201"]
+    # a person anywhere wins over the desk
+    head = '<meta name="author" content="Redaktion"><meta name="byl" content="Eva Holm">'
+    assert extract(fetched(html(head))).authors == ["Eva Holm"]
+
+
+def test_agency_beside_a_person_is_kept_but_not_a_desk() -> None:
+    from pipeline.metadata.authors import with_agencies
+
+    assert with_agencies(["Jane Roe"], ["Jane Roe/dpa"], []) == ["Jane Roe", "dpa"]
+    assert with_agencies(["Jane Roe"], ["Jane Roe, Redaktion"], []) == ["Jane Roe"]
+    head = jsonld({"@type": "NewsArticle", "headline": "B", "author": "Anna Berg/AFP"})
+    assert extract(fetched(html(head))).authors == ["Anna Berg", "AFP"]
+
+
+def test_byline_in_page_with_sidebar_layout_but_not_in_comments() -> None:
+    article_html = (
+        '<div class="byline"><span class="author vcard">Lena Fischer</span></div>'
+        + BODY
+        + '<div class="comments"><span class="author">Troll</span><p>First!</p></div>'
+    )
+    page = html("", article_html).replace("<main>", '<main class="content right-sidebar">')
+    assert extract(fetched(page)).authors == ["Lena Fischer"]
+    from lxml.html import fromstring
+
+    from pipeline.metadata.authors import dom_bylines
+
+    only_comments = html("", BODY + '<span class="comment-author">Troll</span>')
+    assert dom_bylines(fromstring(only_comments)) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("11.12.2019 - Amelie Sommer", "Amelie Sommer"),
+        ("06.11.2023 13:30 von Olga", "Olga"),
+        ("Posted on September 21, 2020 by Adi Levin", "Adi Levin"),
+        ("Autor: Rechtsanwalt Max Muster", "Max Muster"),
+    ],
+)
+def test_unmarked_byline_lines(line: str, name: str) -> None:
+    page = html("", f'<p class="meta">{line}</p>' + BODY)
+    assert extract(fetched(page)).authors == [name]
+
+
+def test_lone_first_name_completed_from_another_source() -> None:
+    head = jsonld({"@type": "NewsArticle", "headline": "B", "author": {"name": "Todd"}})
+    page = html(head, '<div class="author-box">Todd Bates</div>' + BODY)
+    assert extract(fetched(page)).authors == ["Todd Bates"]
+
+
+def test_role_before_name_is_dropped() -> None:
+    assert clean_authors(["Korrespondentin Eva Holm", "Staff writer Jane Roe"]) == [
+        "Eva Holm",
+        "Jane Roe",
+    ]

@@ -33,6 +33,14 @@ _TAIL = re.compile(
     r"(?:am|on|le|el|il)\s+\d).*$",
     re.IGNORECASE,
 )
+# a job title before the name ("Rechtsanwalt Max Muster", "Korrespondentin Eva Holm")
+_ROLE = re.compile(
+    r"^(?:(?:chef|fach|senior|stellvertretende[rn]?)\s*)?(?:rechtsanw[aä]lt(?:in)?|"
+    r"anw[aä]lt(?:in)?|redakteur(?:in)?|korrespondent(?:in)?|journalist(?:in)?|"
+    r"reporter(?:in)?|correspondent|staff writer|senior writer|contributing writer|"
+    r"columnist|kolumnist(?:in)?|корреспондент|обозреватель)\s+",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|de|org|net|ru|fr|uk|at|ch)\b", re.I)
 _DIGIT = re.compile(r"\d")
@@ -42,6 +50,10 @@ _GENERIC = re.compile(
     r"news|online|wire|press|presse|service|magazin|magazine|zeitung|redaction|"
     r"rédaction|redacción|редакция|mitarbeiter|gastautor|autoren|contributors|"
     r"associated|reuters|afp|dpa|sid|kna|epd|apa|ap|ots|red|ddp|dapd)\b",
+    re.IGNORECASE,
+)
+_AGENCY = re.compile(
+    r"(?:associated press|reuters|afp|dpa|sid|kna|epd|apa|ap|ots|ddp|dapd|ansa|efe|tass|upi)",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
@@ -56,6 +68,10 @@ _STOP = frozenset(
         "author",
         "autor",
         "auteur",
+        "auteurs",
+        "authors",
+        "autorin",
+        "autoren",
         "more",
         "weitere",
         "mehr",
@@ -91,6 +107,7 @@ def _clean_one(part: str, excluded: set[str], strict: bool = True) -> str | None
     part = _LABEL.sub("", part.strip(" \t\n.:;-–—|()[]\"'"))
     part = _PREFIX.sub("", part)
     part = _TAIL.sub("", part).strip(" \t\n.:;,-–—|()[]\"'@")
+    part = _ROLE.sub("", part)
     if not part or len(part) > 60:
         return None
     words = part.split()
@@ -144,7 +161,9 @@ _BYLINE_XPATH = (
     'or contains(@data-testid, "byline") or contains(@id, "byline")]'
 )
 _BYLINE_TEXT = re.compile(
-    r"^\s*(?:by|von|par|por|door|di|av|af|от)\s+(\w[\w'’.\- ]{2,60}?(?:\s+(?:and|und|et|y|&)"
+    r"^\s*(?:by|von|par|por|door|di|av|af|от|"
+    r"(?:autor(?:in)?|author|auteur|autore|verfasser(?:in)?|text|автор)\s*:)"
+    r"\s+(\w[\w'’.\- ]{2,60}?(?:\s+(?:and|und|et|y|&)"
     r"\s+\w[\w'’.\- ]{2,40}?)?)\s*(?:[,|•·(]|$)",
     re.IGNORECASE,
 )
@@ -200,3 +219,52 @@ def complete_names(names: list[str], others: Iterable[str]) -> list[str]:
             name = next((o for o in fuller if o.split()[0].casefold() == key), name)
         out.append(name)
     return list(dict.fromkeys(out))
+
+
+def with_agencies(names: list[str], raw: Iterable[str], outlet_names: Iterable[str]) -> list[str]:
+    """Put back the news agency that signs beside a person ("det/dpa", "AFP/The Local"):
+    it says where the copy came from. A generic desk ("Redaktion") is not put back."""
+    signed = clean_authors(raw, outlet_names, strict=False)
+    extra = [s for s in signed if s not in names and _AGENCY.fullmatch(s)]
+    if not extra or len(extra) > 2:
+        return names
+    return [s for s in signed if s in names or s in extra]
+
+
+_DATE = (
+    r"(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"[^\W\d_]{3,10}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?,?\s+\d{4})"
+)
+_DATED_BYLINE = re.compile(
+    r"^(?:(?:posted|published|veröffentlicht|erschienen|publié)\s+(?:on|am|le)\s+)?"
+    + _DATE
+    + r"(?:,?\s*(?:um\s+|at\s+|à\s+)?\d{1,2}[:.h]\d{2}(?:\s*(?:uhr|am|pm))?)?"
+    r"(?:\s*[-–—|·•,]\s*(?:(?:by|von|par|por|door|di)\s+)?|\s+(?:by|von|par|por|door|di)\s+)"
+    r"([^\W\d_][\w'’.\- ]{2,50})$",
+    re.IGNORECASE,
+)
+_LABELLED = re.compile(
+    r"^(?:autor(?:in)?|author|auteur|autore|verfasser(?:in)?|автор)\s*:\s*"
+    r"([^\W\d_][\w'’.\- ]{2,60})$",
+    re.IGNORECASE,
+)
+_NO_TEXT = frozenset(["script", "style", "noscript", "template", "option", "title"])
+
+
+def dated_byline(tree: HtmlElement) -> list[str]:
+    """A short line "11.12.2019 - Anna Muster", "Posted on May 3, 2024 by Jane Roe" or
+    "Autor: Anna Muster": the byline of blogs and small sites that mark up none."""
+    for elem in tree.iter():
+        if not isinstance(elem.tag, str) or elem.tag in _NO_TEXT:
+            continue
+        for text in (elem.text, elem.tail):
+            if not text or len(text) > 100:
+                continue
+            text = " ".join(text.split())
+            match = _DATED_BYLINE.match(text) if _DIGIT.search(text) else _LABELLED.match(text)
+            if match is None:
+                continue
+            boxes = [elem, *(a for a in elem.iterancestors() if a.tag not in ("body", "html"))]
+            if not any(_in_box(a.get("class", "") + " " + a.get("id", "")) for a in boxes):
+                return [match.group(1)]
+    return []

@@ -352,12 +352,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
         stage: str = "fetch",
         status: int | None = None,
     ) -> None:
-        if outlet:
-            self.session.stats_for(outlet).fail(reason)
-        self.logger.warning("%s %s: %s %s", stage, url, reason, detail)
-        self.wsession.ingestor.record_failure(  # type: ignore[call-arg]
-            FetchFailure(url, outlet or "", reason, detail[:500], status, stage)
-        )
+        super().fail(url, outlet, reason, detail, stage, status)
         if stage in ("fetch", "extract"):
             ingestor: RemoteIngestor = self.session.ingestor  # type: ignore[assignment]
             ingestor.forget([url])
