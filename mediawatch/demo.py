@@ -65,6 +65,18 @@ def demo_config(outlets: list[dict], directory: Path) -> dict:
     }
 
 
+def latest_coverage_day(config: Config):
+    from warehouse.query import run_user_sql
+
+    rows = run_user_sql(
+        config.warehouse_path,
+        "SELECT max(CAST(coalesce(a.published_at, a.first_seen_at) AS DATE)) FROM articles a"
+        " JOIN topic_matches m ON m.article_id = a.id"
+        f" WHERE m.topic = '{DEMO_TOPIC['name']}' AND a.published_at <= now()",
+    ).rows
+    return rows[0][0] if rows else None
+
+
 def run_demo(
     directory: Path,
     articles: int = 360,
@@ -93,8 +105,8 @@ def run_demo(
         config = load_config(config_path)
         echo(f"crawling into {config.warehouse_path} …")
         result = run_crawl(config, trigger="demo", log_level=log_level)
-    # The newsroom's newest day may be today or yesterday; digest the day the topic last moved.
-    day = datetime.now(UTC).date()
+    # Just after midnight today has little news yet: digest the topic's latest day of coverage.
+    day = latest_coverage_day(config) or datetime.now(UTC).date()
     report = deliver(config, DEMO_TOPIC["name"], day, send=False, force=True)
     digest_files = list(report.files)
     return DemoResult(config_path, config, result, digest_files)

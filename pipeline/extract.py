@@ -3,7 +3,10 @@
 The page is decoded and parsed once; JSON-LD and <meta> are read from that tree, and the
 same tree goes to trafilatura for the main text and its heuristic metadata. Fields are
 fused with a fixed precedence, JSON-LD > meta tags > heuristics > feed/sitemap evidence,
-and the winning source is recorded so that odd values can be traced.
+and the winning source is recorded so that odd values can be traced. A few plausibility
+rules bend the precedence, each recorded in date_flags: a published date the page does
+not show yields to one of its metadata dates that it shows, and one long after the URL's
+date yields to the URL.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from pipeline.metadata.titles import (
 )
 
 if TYPE_CHECKING:
+    from lxml.html import HtmlElement
     from trafilatura.settings import Document
 
     from mediawatch.config import CrawlConfig
@@ -173,7 +177,7 @@ def _extract(
         return fail("empty", "no main text found")
     if len(text) < options.min_text_chars:
         return fail("too-short", f"{len(text)} characters < {options.min_text_chars}")
-    return _fuse(page, hints, now, decoded.text, text, doc, jsonld, tags, bylines, dated)
+    return _fuse(page, hints, now, decoded.text, text, doc, jsonld, tags, bylines, dated, tree)
 
 
 def _first(*candidates: tuple[object, str]) -> tuple[object, str | None]:
@@ -199,6 +203,7 @@ def _fuse(
     tags: meta.MetaData,
     bylines: list[str],
     dated: list[str],
+    tree: HtmlElement,
 ) -> Article:
     sources: dict[str, str] = {}
     ev = page.evidence
@@ -259,6 +264,7 @@ def _fuse(
     flags: list[str] = []
     raw_dates = [*jsonld.all_dates, *tags.all(meta.PUBLISHED_KEYS), *tags.time_published]
     url_day = dates.url_date(page.url)
+    listed = dates.same_day_values(tags.time_published)
     published = _choose_dates(
         "published",
         now,
@@ -268,13 +274,33 @@ def _fuse(
         [
             (jsonld.published, "json-ld"),
             (meta_value(meta.PUBLISHED_KEYS), "meta"),
-            *((v, "meta") for v in dates.same_day_values(tags.time_published)),
+            *((v, "meta") for v in listed),
             (url_day, "url"),
             (doc.date, "text"),
             (ev.published if ev else None, ev_source),
         ],
         url_day,
     )
+    if published is not None and published.source in ("json-ld", "meta"):
+        # the page's readers see one date: a metadata date that the page never shows
+        # yields to another of its own metadata dates that it does show
+        shown = dates.shown_alternative(
+            dates.local_day(published),
+            [
+                (meta_value(meta.PUBLISHED_KEYS), "meta"),
+                (jsonld.published, "json-ld"),
+                *((v, "meta") for v in listed),
+                (jsonld.modified, "json-ld"),
+                (meta_value(meta.MODIFIED_KEYS), "meta"),
+            ],
+            dates.visible_text(tree),  # trafilatura works on a copy: the tree is intact
+        )
+        if shown is not None:
+            flags.append(f"published {published.value.isoformat()}: not shown on the page")
+            published = (
+                _choose_dates("published", now, flags, hints.timezone, raw_dates, [shown], url_day)
+                or published
+            )
     modified = _choose_dates(
         "modified",
         now,

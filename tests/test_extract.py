@@ -503,3 +503,32 @@ def test_role_before_name_is_dropped() -> None:
         "Eva Holm",
         "Jane Roe",
     ]
+
+
+def test_metadata_date_not_shown_yields_to_the_shown_one() -> None:
+    head = jsonld(
+        {
+            "@type": "NewsArticle",
+            "headline": "B",
+            "datePublished": "2024-03-01T09:00:00+01:00",
+            "dateModified": "2024-03-05T16:30:00+01:00",
+        }
+    )
+    shown_modified = html(head, '<p class="date">Stand: 5. März 2024</p>' + BODY)
+    article = extract(fetched(shown_modified))
+    assert article.published is not None and article.published.source == "json-ld"
+    assert article.published.value == datetime(2024, 3, 5, 15, 30, tzinfo=UTC)
+    assert any("not shown" in flag for flag in article.date_flags)
+    shown_published = html(head, '<p class="date">March 1, 2024</p>' + BODY)
+    assert extract(fetched(shown_published)).published.value.day == 1  # type: ignore[union-attr]
+    nothing_shown = extract(fetched(html(head)))
+    assert nothing_shown.published is not None and nothing_shown.published.value.day == 1
+
+
+def test_url_day_does_not_invent_an_island_offset() -> None:
+    head = '<meta property="article:published_time" content="2020-07-09T10:04:04Z">'
+    article = extract(fetched(html(head), "https://o.example.com/2020/07/08/story/"))
+    published = article.published
+    assert published is not None
+    assert published.value == datetime(2020, 7, 9, 10, 4, 4, tzinfo=UTC)
+    assert published.original_offset_minutes in (None, 0)

@@ -229,7 +229,8 @@ def measure(label: str, pages: list[tuple[str, bytes]], serve, workdir: Path) ->
         f"{result['cpu_extract_ms']:.1f} ms;  peak memory: crawler {result['peak_rss_mb']:.0f} MB, "
         f"largest worker {result['extract_peak_rss_mb']:.0f} MB"
     )
-    return {**result, "ceiling_1p": one, "ceiling_2p": two, "ratio": ratio, "pages": len(pages)}
+    return {**result, "ceiling_1p": one, "ceiling_2p": two, "ratio": ratio, "pages": len(pages),
+            "alternatives": alts}  # fmt: skip
 
 
 def main() -> None:
@@ -242,6 +243,10 @@ def main() -> None:
     ap.add_argument("--no-corpus", action="store_true")
     ap.add_argument("--quick", action="store_true", help="CI smoke: 150 articles, no corpus")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument(
+        "--alt-python", type=Path,
+        help="python of a venv with newspaper4k and news-please (see alternatives.py)",
+    )  # fmt: skip
     args = ap.parse_args()
     sizes = [150] if args.quick else [int(x) for x in args.articles.split(",")]
     print(f"machine: {os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -252,13 +257,15 @@ def main() -> None:
             work.mkdir()
             pages = newsroom_pages(n, args.seed)
             results.append(measure(f"generated newsroom, {n} articles", pages,
-                                   lambda n=n: serve_newsroom(n, args.seed), work))  # fmt: skip
+                                   lambda n=n: serve_newsroom(n, args.seed), work,
+                                   args.alt_python if n == sizes[0] else None))  # fmt: skip
         if not args.quick and not args.no_corpus and args.corpus.is_dir():
             work = Path(tmp) / "corpus"
             work.mkdir()
             pages = corpus_pages(args.corpus)
             results.append(measure("real pages (../shared/corpus)", pages,
-                                   lambda: serve_corpus(args.corpus, work), work))  # fmt: skip
+                                   lambda: serve_corpus(args.corpus, work), work,
+                                   args.alt_python))  # fmt: skip
     if len(results) >= 2 and not args.quick:
         a, b = results[0], results[1]
         print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -30,7 +31,7 @@ def register(cli: click.Group) -> None:
     def demo(app: AppContext, directory: str, articles: int) -> None:
         """Crawl a generated newsroom on loopback into a warehouse and write a digest."""
         from mediawatch.cli.crawl import format_result
-        from mediawatch.demo import EXAMPLE_QUERIES, run_demo
+        from mediawatch.demo import DEMO_TOPIC, EXAMPLE_QUERIES, run_demo
 
         result = run_demo(
             Path(directory),
@@ -43,7 +44,9 @@ def register(cli: click.Group) -> None:
         for path in result.digest_files:
             click.echo(f"  {path}")
         cfg = result.config_path
+        program = sys.argv[0] if "/" in sys.argv[0] else "mediawatch"
         click.echo(f"\nconfig: {cfg}\nwarehouse: {result.config.warehouse_path}\n\ntry:")
         for query in EXAMPLE_QUERIES:
-            click.echo(f'  MEDIAWATCH_CONFIG={cfg} mediawatch sql "{query}"')
-        click.echo(f"  MEDIAWATCH_CONFIG={cfg} mediawatch status")
+            click.echo(f'  MEDIAWATCH_CONFIG={cfg} {program} sql "{query}"')
+        click.echo(f"  MEDIAWATCH_CONFIG={cfg} {program} status")
+        click.echo(f"  MEDIAWATCH_CONFIG={cfg} {program} trends {DEMO_TOPIC['name']}")

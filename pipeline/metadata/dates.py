@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
+from lxml.html import HtmlElement
+
 from pipeline.items import DatedValue
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -215,7 +217,7 @@ def offset_from_url_day(parsed: Parsed, url_day: Parsed | None) -> Parsed:
         hours = 24 - value.hour  # forward across midnight
     else:
         return parsed
-    if -12 <= hours <= 14:
+    if -10 <= hours <= 13:  # UTC-11/-12 and +14 hold a few islands, not newsrooms
         return Parsed(value, parsed.precision, hours * 60)
     return parsed
 
@@ -233,3 +235,84 @@ def implausible_after_url(parsed: Parsed | None, url_day: Parsed | None, days: i
     if parsed is None or url_day is None:
         return False
     return (parsed.value.date() - url_day.value.date()).days > days
+
+
+_MONTHS = (
+    ("january", "jan", "januar", "jänner", "janvier", "enero", "gennaio"),
+    ("february", "feb", "februar", "février", "febrero", "febbraio"),
+    ("march", "mar", "märz", "mars", "marzo"),
+    ("april", "apr", "avril", "abril", "aprile"),
+    ("may", "mai", "mayo", "maggio"),
+    ("june", "jun", "juni", "juin", "junio", "giugno"),
+    ("july", "jul", "juli", "juillet", "julio", "luglio"),
+    ("august", "aug", "août", "agosto"),
+    ("september", "sep", "sept", "septembre", "septiembre", "settembre"),
+    ("october", "oct", "okt", "oktober", "octobre", "octubre", "ottobre"),
+    ("november", "nov", "novembre", "noviembre"),
+    ("december", "dec", "dez", "dezember", "décembre", "diciembre", "dicembre"),
+)
+
+
+def visible_text(tree: HtmlElement) -> str:
+    """The body's text as readers see it (no scripts or styles), case-folded, one line."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    parts = body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    return " ".join(" ".join(parts).split()).casefold()
+
+
+def day_forms(day: date) -> list[str]:
+    """The usual ways a page writes a day: numeric orders and month names (case-folded)."""
+    y, m, d = day.year, day.month, day.day
+    forms = [
+        f"{d:02d}.{m:02d}.{y}",
+        f"{d}.{m}.{y}",
+        f"{d:02d}.{m:02d}.{y % 100:02d}",
+        f"{y}-{m:02d}-{d:02d}",
+        f"{d:02d}/{m:02d}/{y}",
+        f"{m:02d}/{d:02d}/{y}",
+        f"{m}/{d}/{y}",
+        f"{d}/{m}/{y}",
+    ]
+    for name in _MONTHS[m - 1]:
+        forms += [
+            f"{d}. {name} {y}",
+            f"{d:02d}. {name} {y}",
+            f"{name} {d}, {y}",
+            f"{name}. {d}, {y}",
+            f"{name} {d} {y}",
+            f"{d} {name} {y}",
+            f"{d}. {name}. {y}",
+            f"{d} de {name} de {y}",
+        ]
+    return forms
+
+
+def is_shown(day: date, text: str) -> bool:
+    return any(form in text for form in day_forms(day))
+
+
+def local_day(value: DatedValue) -> date:
+    """The calendar day as the page wrote it (its own offset), else the UTC day."""
+    if value.precision != "day" and value.original_offset_minutes is not None:
+        return (value.value + timedelta(minutes=value.original_offset_minutes)).date()
+    return value.value.date()
+
+
+def shown_alternative(
+    chosen: date, candidates: list[tuple[str | None, str]], text: str
+) -> tuple[str, str] | None:
+    """The first other date of the page's metadata that the page shows, when the chosen
+    one is not shown; None when the chosen day is shown or no other one is."""
+    if not text or is_shown(chosen, text):
+        return None
+    for raw, source in candidates:
+        parsed = parse_datetime(raw) if raw else None
+        if parsed is None:
+            continue
+        offset = parsed.offset_minutes if parsed.precision != "day" else None
+        day = (parsed.value + timedelta(minutes=offset or 0)).date()
+        if day != chosen and is_shown(day, text):
+            return raw, source  # type: ignore[return-value]
+    return None
