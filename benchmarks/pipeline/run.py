@@ -204,14 +204,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# -- the alternatives, in their own environment ------------------------------------------------
+def alternatives(alt_python: Path, pages: list[tuple[str, bytes]], workdir: Path, n: int) -> dict:
+    folder = workdir / "alt-pages"
+    folder.mkdir(exist_ok=True)
+    listing = []
+    for i, (url, body) in enumerate(pages[:n]):
+        (folder / f"{i}.html").write_bytes(body)
+        listing.append([url, f"{i}.html"])
+    (folder / "pages.json").write_text(json.dumps(listing))
+    proc = subprocess.run(
+        [str(alt_python), str(Path(__file__).with_name("alternatives.py")), str(folder)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        print(f"  alternatives failed: {proc.stderr[-500:]}")
+        return {}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 # -- report -----------------------------------------------------------------------------------
-def measure(label: str, pages: list[tuple[str, bytes]], serve, workdir: Path) -> dict:
+def measure(
+    label: str, pages: list[tuple[str, bytes]], serve, workdir: Path, alt_python: Path | None = None
+) -> dict:
     print(f"\n== {label}: {len(pages)} article pages", flush=True)
     one = ceiling(pages, 1) if len(pages) <= 6000 else ceiling(pages[:6000], 1)
     two = ceiling(pages, 2)
     print(
         f"  ceiling  plain trafilatura  1 process: {one:7.1f} pages/s   2 processes: {two:7.1f} pages/s"
     )
+    alts = alternatives(alt_python, pages, workdir, 300) if alt_python else {}
+    for name, figures in alts.items():
+        print(
+            f"  {name:<12} 1 process: {figures['ms_per_page']:6.1f} ms/page "
+            f"({1000 / figures['ms_per_page']:.1f} pages/s; {figures['failures']} failures in "
+            f"{figures['pages']}) vs plain trafilatura {1000 / one:.1f} ms/page"
+        )
     proc, outlets = serve()
     try:
         result = crawl(outlets, workdir, label)
