@@ -40,9 +40,15 @@ def _head(outlet: OutletSpec, title: str) -> str:
     charset = (
         "<meta charset=windows-1251>" if outlet.style == "ru_cp1251" else '<meta charset="utf-8">'
     )
+    # Feed autodiscovery, as CMSs print it on every page
+    feeds = "".join(
+        f'<link rel="alternate" type="application/{"atom" if p.endswith("atom.xml") else "rss"}+xml"'
+        f' title="{escape(outlet.name)}" href="{escape(p)}">'
+        for p in outlet.feeds
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{outlet.language}"><head>{charset}'
-        f"<title>{escape(title)}</title></head><body>\n"
+        f"<title>{escape(title)}</title>{feeds}</head><body>\n"
         f'<header><a href="/">{escape(outlet.name)}</a></header>\n'
     )
 
