@@ -219,8 +219,15 @@ def test_retry_after_pauses_the_host(crawl: Crawl) -> None:
     attempts = [e.t for e in crawl.hostile.requests(1, "/status/429")]
     assert len(attempts) == 1 + FAST_CRAWL["retries"]
     assert attempts[1] - attempts[0] >= 3.0, attempts
-    later = [e.t for e in crawl.hostile.requests(1) if attempts[0] < e.t < attempts[1]]
-    assert later == []  # nothing else went to that host meanwhile
+    # Nothing else went to that host meanwhile, except requests already on the wire when the
+    # 429 arrived (sent within a moment of it, before the crawler could read the answer).
+    in_flight = 0.3
+    later = [
+        (e.path, round(e.t - attempts[0], 3))
+        for e in crawl.hostile.requests(1)
+        if attempts[0] + in_flight < e.t < attempts[1]
+    ]
+    assert later == []
     assert {f.reason for f in failures(crawl.config, "retry-after")} == {"http-429"}
 
 
