@@ -89,7 +89,10 @@ def test_crawls_run_on_schedule_one_at_a_time(small_newsroom, make_config) -> No
     outlets = [o for o in server.outlet_config() if o["name"] == name]
     config = make_config(
         outlets,
-        schedule={"crawl_interval_minutes": 1, "jitter_seconds": 0, "recrawl_after_days": []},
+        schedule={
+            "crawl_interval_minutes": 1, "jitter_seconds": 0, "recrawl_after_days": [],
+            "adaptive_polling": False,  # a 2-second "minute": polling would see 60 s intervals
+        },
     )
     # a "minute" of 2 s: the schedule fires while the first crawl still runs
     crawl = CountingCrawl()
