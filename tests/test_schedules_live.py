@@ -111,7 +111,9 @@ def test_crawls_run_on_schedule_one_at_a_time(small_newsroom, make_config) -> No
     [(articles,)] = rows(config, "SELECT count(*) FROM articles")
     assert articles >= 4
     events = rows(config, "SELECT job, event FROM scheduler_events")
-    assert ("crawl every 2s", "max-instances") in events
+    # a trigger that fired while a crawl of the outlet ran was refused, by APScheduler
+    # (max-instances) or by the busy-outlet guard (skipped), depending on timing
+    assert {e for j, e in events if j == "crawl every 2s"} & {"max-instances", "skipped"}
     assert ("catch-up crawl every 2s", "finished") in events
 
 
