@@ -90,7 +90,9 @@ def test_crawls_run_on_schedule_one_at_a_time(small_newsroom, make_config) -> No
     config = make_config(
         outlets,
         schedule={
-            "crawl_interval_minutes": 1, "jitter_seconds": 0, "recrawl_after_days": [],
+            "crawl_interval_minutes": 1,
+            "jitter_seconds": 0,
+            "recrawl_after_days": [],
             "adaptive_polling": False,  # a 2-second "minute": polling would see 60 s intervals
         },
     )

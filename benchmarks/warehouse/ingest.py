@@ -28,7 +28,22 @@ from warehouse.connection import opened  # noqa: E402
 from warehouse.migrate import migrate  # noqa: E402
 from warehouse.store import Batch, write_batch  # noqa: E402
 
-WORDS = ["the", "a", "of", "to", "in", "and", "said", "government", "report", "rights", "group", "outlet", "chechnya", "police"]
+WORDS = [
+    "the",
+    "a",
+    "of",
+    "to",
+    "in",
+    "and",
+    "said",
+    "government",
+    "report",
+    "rights",
+    "group",
+    "outlet",
+    "chechnya",
+    "police",
+]
 
 
 def make_batch(start: int, size: int, rng: random.Random, now: datetime) -> Batch:
