@@ -81,6 +81,7 @@ class Ingestor:
         self._thread = threading.Thread(target=self._write_loop, name="warehouse-writer")
         self._thread.start()
         self.committed = 0  # articles committed (new or updated), for progress
+        self.pools_replaced = 0
         self.error: BaseException | None = None
 
     # -- called from the crawler's event loop ---------------------------------
@@ -91,18 +92,32 @@ class Ingestor:
         meta = PageMeta(
             page.requested_url, page.outlet, page.fetched_at, page.discovered_via, len(page.body)
         )
-        loop = asyncio.get_running_loop()
-        try:
-            result = await loop.run_in_executor(self._pool, process_page, page)
-        except BrokenProcessPool:
-            # A worker died (out of memory, a crash in a C library): replace the pool, record the page.
-            log.error("extraction worker died on %s; restarting the worker pool", page.url)
-            self._pool = self._new_pool()
-            result = ExtractionFailure(
-                page.url, page.outlet, "worker-crashed", "the extraction worker died"
-            )
+        result = await self._extract(page)
         self._queue.put((meta, result))
         return result
+
+    async def _extract(self, page: FetchedPage) -> Article | ExtractionFailure:
+        """Extract in the pool; if a worker dies, replace the pool once and try the page again.
+
+        Every page in flight sees the broken pool, not only the one that killed it, so each
+        gets one more try in the new pool; a page that kills that one too is recorded.
+        """
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = self._pool
+            try:
+                return await loop.run_in_executor(pool, process_page, page)
+            except BrokenProcessPool:
+                if self._pool is pool:  # the first to notice replaces it, the others reuse
+                    log.error("an extraction worker died; starting a new worker pool")
+                    self.pools_replaced += 1
+                    self._pool = self._new_pool()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                if attempt == 2:
+                    break
+        return ExtractionFailure(
+            page.url, page.outlet, "worker-crashed", "an extraction worker died on this page"
+        )
 
     def record_failure(self, failure: FetchFailure) -> None:
         self._queue.put((None, failure))
