@@ -19,6 +19,7 @@ class Progress:
         self.interval = 2.0 if self.tty else 30.0
         self.loop: task.LoopingCall | None = None
         self.started = time.monotonic()
+        self.fetched_before = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
@@ -29,6 +30,8 @@ class Progress:
 
     def spider_opened(self, spider) -> None:
         self.started = time.monotonic()
+        # counters are shared by the three spiders of a crawl: rate this spider's own pages
+        self.fetched_before = sum(s.fetched for s in spider.session.stats.values())
         self.loop = task.LoopingCall(self.report, spider, final=False)
         self.loop.start(self.interval, now=False)
 
@@ -43,9 +46,10 @@ class Progress:
         new = sum(s.new for s in stats)
         failed = sum(s.failed for s in stats)
         elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = (fetched - self.fetched_before) / elapsed
         line = (
             f"  {spider.name:<9} {fetched:>6} pages fetched, {new:>6} new articles, "
-            f"{failed:>4} failed  ({fetched / elapsed:.1f} pages/s)"
+            f"{failed:>4} failed  ({rate:.1f} pages/s)"
         )
         if self.tty and not final:
             sys.stderr.write("\r" + line)

@@ -106,7 +106,6 @@ class Batch:
     urls: list[tuple[str, int, datetime, str]] = field(default_factory=list)
     matches: list[tuple[str, int, list[str], str, datetime]] = field(default_factory=list)
     failures: list[tuple] = field(default_factory=list)  # fetch_failures columns in order
-    versions: list[tuple] = field(default_factory=list)  # article_versions columns in order
     refetched: list[tuple[int, datetime]] = field(default_factory=list)  # (article_id, when)
     deletions: list[tuple[int, int, datetime]] = field(default_factory=list)  # (id, status, when)
     updated: list[dict] = field(default_factory=list)  # new text of an existing article
@@ -151,10 +150,6 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     if batch.failures:
         con.executemany(
             "INSERT INTO fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.failures
-        )
-    if batch.versions:
-        con.executemany(
-            "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.versions
         )
     if batch.refetched:
         con.executemany(
