@@ -95,7 +95,7 @@ def start(config: Config, *args: str, log: Path | None = None) -> subprocess.Pop
 
 def worker(config: Config, name: str, tmp: Path) -> subprocess.Popen:
     return start(
-        config, "worker", "--id", name, "--idle-exit", "2", "--lease", "2", log=tmp / f"{name}.log"
+        config, "worker", "--id", name, "--idle-exit", "3", "--lease", "2", log=tmp / f"{name}.log"
     )
 
 
@@ -166,9 +166,15 @@ def test_two_workers_and_loader_store_each_article_once(
     # Three outlets (feeds, sitemaps, homepage only) keep this quick; the next test does all.
     outlets = [o.name for o in dist_config.outlets][::3]
     expected = set().union(*(by_outlet[o] for o in outlets))
+    from spiders.distributed import Keys
+
+    workers = [worker(dist_config, name, tmp_path) for name in ("a", "b")]
+    # both workers must be up before there is work, or the first could do it all alone
+    wait_for(
+        lambda: {b"a", b"b"} <= set(rc.smembers(Keys().workers)), what="both workers to register"
+    )
     first = enqueue_discovery(dist_config, outlets)
     assert first.outlets == tuple(outlets)
-    workers = [worker(dist_config, name, tmp_path) for name in ("a", "b")]
     loader = start(dist_config, "load", "--idle-exit", "2", "--batch-size", "50")
     for proc in workers:
         finish(proc)
