@@ -195,20 +195,41 @@ def test_disk_full_mid_write_is_reported_and_the_run_resumes(
 ) -> None:
     config = _config(small_tmpfs, small_newsroom)
     proc = _cli(config, "crawl")
+    lines: list[str] = []
+
+    def read_stderr() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+
+    def reported() -> bool:
+        text = "".join(lines)
+        return "No space left on device" in text or "not enough space" in text.lower()
+
     full_seen = False
     deadline = time.monotonic() + 90
     while proc.poll() is None and time.monotonic() < deadline:
-        usage = shutil.disk_usage(small_tmpfs)
-        if usage.free < 64 * 1024 and not full_seen:
+        if not full_seen and len(lines) >= 2:  # the crawl is under way and has written
+            # fill the disk: shrink it to what is used now (tmpfs cannot go below that)
+            used = shutil.disk_usage(small_tmpfs).used
+            subprocess.run(
+                ["mount", "-o", f"remount,size={used // 4096 * 4096 + 8192}", str(small_tmpfs)],
+                check=True,
+            )
             full_seen = True
-            time.sleep(1.5)  # let the writer hit the wall and retry
+            # space comes back only after the writer has hit the wall and said so
+            wall = time.monotonic() + 30
+            while not reported() and proc.poll() is None and time.monotonic() < wall:
+                time.sleep(0.05)
             subprocess.run(["mount", "-o", "remount,size=256m", str(small_tmpfs)], check=True)
         time.sleep(0.05)
-    _, stderr = proc.communicate(timeout=120)
-    assert full_seen, "the 3 MB disk never filled up"
-    assert "No space left on device" in stderr or "not enough space" in stderr.lower(), stderr[
-        -2000:
-    ]
+    proc.communicate(timeout=120)
+    reader.join(10)
+    assert full_seen, "the crawl never got going"
+    assert reported(), "".join(lines)[-2000:]
     ids = _check_integrity(config.warehouse_path)
     if ids != expected_ids:  # the run gave up before space came back: the next one completes
         result = run_crawl(config, timeout_s=120)
