@@ -95,7 +95,7 @@ def start(config: Config, *args: str, log: Path | None = None) -> subprocess.Pop
 
 def worker(config: Config, name: str, tmp: Path) -> subprocess.Popen:
     return start(
-        config, "worker", "--id", name, "--idle-exit", "3", "--lease", "2", log=tmp / f"{name}.log"
+        config, "worker", "--id", name, "--idle-exit", "5", "--lease", "2", log=tmp / f"{name}.log"
     )
 
 
@@ -169,10 +169,8 @@ def test_two_workers_and_loader_store_each_article_once(
     from spiders.distributed import Keys
 
     workers = [worker(dist_config, name, tmp_path) for name in ("a", "b")]
-    # both workers must be up before there is work, or the first could do it all alone
-    wait_for(
-        lambda: {b"a", b"b"} <= set(rc.smembers(Keys().workers)), what="both workers to register"
-    )
+    # both crawlers must be up before there is work, or the first could do it all alone
+    wait_for(lambda: {b"a", b"b"} <= set(rc.smembers(Keys().ready)), what="both workers ready")
     first = enqueue_discovery(dist_config, outlets)
     assert first.outlets == tuple(outlets)
     loader = start(dist_config, "load", "--idle-exit", "2", "--batch-size", "50")

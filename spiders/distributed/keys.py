@@ -72,6 +72,11 @@ class Keys:
     def workers(self) -> str:
         return f"{self.prefix}:workers"
 
+    @property
+    def ready(self) -> str:
+        """Workers whose crawler is up and taking work (not just registered)."""
+        return f"{self.prefix}:ready"
+
     def inflight(self, worker: str) -> str:
         return f"{self.prefix}:inflight:{worker}"
 

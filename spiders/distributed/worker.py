@@ -414,6 +414,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
         """Take discovery jobs; stay open (or close after ``idle_exit_s`` with no work left)."""
         s = self.wsession
         try:
+            self.server.sadd(s.keys.ready, s.worker_id)
             self.schedule_next_requests()
         except Exception:  # a bad job or a Redis hiccup must not end a long-running worker
             self.logger.exception("could not take discovery jobs")
@@ -510,6 +511,7 @@ def run_worker(
         extractor.close()
         logging.getLogger("scrapy.crawler").removeFilter(hide)
         requeue_inflight(server, keys, worker_id)  # anything not finished goes back
+        server.srem(keys.ready, worker_id)
         server.srem(keys.workers, worker_id)
         server.delete(keys.lease(worker_id))
     pages = int(server.hget(keys.worker_stats(worker_id), "pages") or 0)
