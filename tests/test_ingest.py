@@ -21,6 +21,15 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _is_pool_worker(pid: int) -> bool:
+    """A spawned pool worker, not multiprocessing's resource tracker."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"spawn_main" in cmdline and b"resource_tracker" not in cmdline
+
+
 def test_killed_extraction_worker_is_replaced_and_no_page_is_lost(
     newsroom_server, make_config
 ) -> None:
@@ -33,11 +42,12 @@ def test_killed_extraction_worker_is_replaced_and_no_page_is_lost(
     deadline = time.monotonic() + 60
     while crawl.is_alive() and not killed and time.monotonic() < deadline:
         for child in _children(os.getpid()):  # the crawl process ...
-            workers = _children(child)  # ... and its extraction workers
+            workers = [p for p in _children(child) if _is_pool_worker(p)]  # ... its workers
             if workers and config.warehouse_path.exists():
                 time.sleep(0.5)  # let extraction get going
-                os.kill(workers[0], signal.SIGKILL)
-                killed.append(workers[0])
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(workers[0], signal.SIGKILL)
+                    killed.append(workers[0])
                 break
         time.sleep(0.05)
     crawl.join(120)
