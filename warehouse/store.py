@@ -26,7 +26,7 @@ ARTICLE_COLUMNS = (
     "run_id",
 )  # fmt: skip
 
-_ARTICLE_SCHEMA = pa.schema(
+ARTICLE_SCHEMA = pa.schema(
     [
         ("id", pa.int64()),
         ("url", pa.string()),
@@ -129,7 +129,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     """``write_batch`` inside the caller's transaction (the loader adds its batch marker)."""
     if batch.articles:
-        table = pa.Table.from_pylist(batch.articles, schema=_ARTICLE_SCHEMA)
+        table = pa.Table.from_pylist(batch.articles, schema=ARTICLE_SCHEMA)
         con.register("_new_articles", table)
         try:
             cols = ", ".join(ARTICLE_COLUMNS)

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.connection import transaction
+from warehouse.store import ARTICLE_SCHEMA
 
 # topic name -> (query, words injected into a matching article, share of articles)
 TOPICS: dict[str, tuple[str, tuple[str, ...], float]] = {
@@ -114,21 +115,14 @@ def generate(con: duckdb.DuckDBPyConnection, spec: SynthSpec, chunk: int = 50_00
     return written
 
 
+# The columns the synthetic rows fill, typed as the warehouse writer types them.
 _SCHEMA = pa.schema(
     [
-        ("id", pa.int64()),
-        ("url", pa.string()),
-        ("canonical_url", pa.string()),
-        ("outlet", pa.string()),
-        ("title", pa.string()),
-        ("authors", pa.list_(pa.string())),
-        ("published_at", pa.timestamp("us", tz="UTC")),
-        ("first_seen_at", pa.timestamp("us", tz="UTC")),
-        ("language", pa.string()),
-        ("text", pa.string()),
-        ("word_count", pa.int32()),
-        ("content_hash", pa.string()),
-        ("story_id", pa.int64()),
+        ARTICLE_SCHEMA.field(name)
+        for name in (
+            "id", "url", "canonical_url", "outlet", "title", "authors", "published_at",
+            "first_seen_at", "language", "text", "word_count", "content_hash", "story_id",
+        )
     ]
-)
+)  # fmt: skip
 _COLUMNS = tuple(_SCHEMA.names)
