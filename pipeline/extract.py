@@ -21,22 +21,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from pipeline.items import Article, DatedValue, ExtractionFailure, FetchedPage, OutletHints
+from pipeline.maintext import main_text
 from pipeline.metadata import dates, meta
-from pipeline.metadata.authors import (
-    clean_authors,
-    complete_names,
-    dated_byline,
-    dom_bylines,
-    text_byline,
-    with_agencies,
-)
+from pipeline.metadata.authors import choose_authors, dated_byline, dom_bylines, text_byline
 from pipeline.metadata.encoding import DecodeError, decode_html
 from pipeline.metadata.jsonld import JsonLdData, parse_jsonld
 from pipeline.metadata.language import detect_language, normalize_language
 from pipeline.metadata.paywall import is_paywalled
 from pipeline.metadata.titles import (
     clean_title,
-    is_site_name,
     norm_text,
     site_keys,
     strip_site_name,
@@ -47,13 +40,6 @@ if TYPE_CHECKING:
     from trafilatura.settings import Document
 
     from mediawatch.config import CrawlConfig
-
-
-# favor_precision drops more boilerplate (body F1 on the article-extraction benchmark
-# 0.960 -> 0.969), but on some short pages it drops the article too: below this many
-# characters the default run is made as well, and wins if precision kept under this share
-PRECISION_CHECK_CHARS = 1500
-PRECISION_KEEP_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -131,7 +117,6 @@ def _extract(
     now: datetime,
     fail: Callable[[str, str], ExtractionFailure],
 ) -> Article | ExtractionFailure:
-    from trafilatura import bare_extraction
     from trafilatura.utils import load_html
 
     decoded = decode_html(page.body, page.declared_encoding, page.content_type)
@@ -152,24 +137,7 @@ def _extract(
         "max_date": (now + timedelta(days=1)).strftime("%Y-%m-%d"),
     }
 
-    def run(precision: bool, with_metadata: bool = True) -> tuple[Document | None, str]:
-        found = bare_extraction(
-            tree,
-            url=page.url,
-            with_metadata=with_metadata,
-            include_comments=options.include_comments,
-            favor_precision=precision,
-            date_extraction_params=date_params,
-        )
-        return found, ((found.text or "").strip() if found is not None else "")
-
-    doc, text = run(precision=True)
-    if len(text) < PRECISION_CHECK_CHARS:
-        # a short precise text may be the article cut down with the boilerplate: compare
-        # with the recall-oriented run and keep that one if precision dropped most of it
-        full, full_text = run(precision=False, with_metadata=doc is None)
-        if doc is None or len(text) < PRECISION_KEEP_SHARE * len(full_text):
-            doc, text = (full, full_text) if doc is None else (doc, full_text)
+    doc, text = main_text(tree, page.url, options.include_comments, date_params)
     if doc is None or not text:
         visible = len(" ".join(tree.text_content().split()))
         if visible < options.min_text_chars:
@@ -259,7 +227,7 @@ def _fuse(
         (dated, "byline"),
         (list(ev.authors) if ev else [], ev_source),
     ]
-    authors = _choose_authors(author_sources, outlet_names, name_keys, sources)
+    authors = choose_authors(author_sources, outlet_names, name_keys, sources)
 
     flags: list[str] = []
     raw_dates = [*jsonld.all_dates, *tags.all(meta.PUBLISHED_KEYS), *tags.time_published]
@@ -377,29 +345,6 @@ def _fuse(
         field_sources=sources,
         date_flags=flags,
     )
-
-
-def _choose_authors(
-    candidates: list[tuple[list[str], str]],
-    outlet_names: list[str],
-    name_keys: set[str],
-    sources: dict[str, str],
-) -> list[str]:
-    """Persons from the first source that names any; else whatever signature the page has."""
-    people = [
-        ([a for a in clean_authors(raw, outlet_names) if not is_site_name(a, name_keys)], source)
-        for raw, source in candidates
-    ]
-    for (found, source), (raw, _) in zip(people, candidates, strict=True):
-        if found:
-            sources["authors"] = source
-            found = with_agencies(found, raw, outlet_names)
-            return complete_names(found, [a for other, _ in people for a in other])
-    for raw, source in candidates:
-        if found := clean_authors(raw, strict=False):
-            sources["authors"] = source
-            return found
-    return []
 
 
 def _choose_title(

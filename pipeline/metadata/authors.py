@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
+from pipeline.metadata.titles import is_site_name
+
 _SPLIT = re.compile(
     r"\s*(?:\s[-–—]\s|;|\||,|/|\s&\s|&amp;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|\be\b)\s*"
 )
@@ -267,4 +269,27 @@ def dated_byline(tree: HtmlElement) -> list[str]:
             boxes = [elem, *(a for a in elem.iterancestors() if a.tag not in ("body", "html"))]
             if not any(_in_box(a.get("class", "") + " " + a.get("id", "")) for a in boxes):
                 return [match.group(1)]
+    return []
+
+
+def choose_authors(
+    candidates: list[tuple[list[str], str]],
+    outlet_names: list[str],
+    name_keys: set[str],
+    sources: dict[str, str],
+) -> list[str]:
+    """Persons from the first source that names any; else whatever signature the page has."""
+    people = [
+        ([a for a in clean_authors(raw, outlet_names) if not is_site_name(a, name_keys)], source)
+        for raw, source in candidates
+    ]
+    for (found, source), (raw, _) in zip(people, candidates, strict=True):
+        if found:
+            sources["authors"] = source
+            found = with_agencies(found, raw, outlet_names)
+            return complete_names(found, [a for other, _ in people for a in other])
+    for raw, source in candidates:
+        if found := clean_authors(raw, strict=False):
+            sources["authors"] = source
+            return found
     return []
