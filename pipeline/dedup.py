@@ -5,8 +5,8 @@ boilerplate paragraphs and often truncated; it must be one story. Two different
 articles about the same event share names and places but not sentences; they must stay
 two stories. Exact copies are caught by ``content_hash``; the rest by ``StoryIndex``:
 
-* MinHash-LSH (datasketch) over word shingles proposes candidates in time independent of
-  the index size. Its band threshold is set well below the match threshold because
+* MinHash-LSH over word shingles (datasketch's banding, kept in the compact
+  ``pipeline.bands.BandTable``) proposes candidates in time independent of the index size. Its band threshold is set well below the match threshold because
   truncated copies have low Jaccard with their source (60 % of a text: Jaccard 0.6).
 * Each candidate is verified by *containment* of the shorter text in the longer one,
   estimated from the MinHash Jaccard and the two shingle counts. ``threshold`` is that
@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHashLSH
 
+from pipeline.bands import BandTable
 from pipeline.fingerprint import (
     Signature,
     content_hash,
@@ -87,18 +88,24 @@ class StoryIndex:
         self._heads = 0
         self.min_evidence = min_evidence
         self._lsh_threshold = min(lsh_threshold, threshold)
-        self._lsh = MinHashLSH(threshold=self._lsh_threshold, num_perm=num_perm)
-        self._sigs: dict[int, tuple[Signature, bool]] = {}
+        banding = MinHashLSH(threshold=self._lsh_threshold, num_perm=num_perm)  # its b and r
+        self._bands = BandTable(banding.b, banding.r)
+        # signatures as rows of arrays, not objects: ~0.6 KB per article instead of ~1 KB
+        self._row_of: dict[int, int] = {}
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._values = np.zeros((0, num_perm), dtype=np.uint32)
+        self._shingles = np.zeros(0, dtype=np.int64)
+        self._is_head = np.zeros(0, dtype=bool)
+        self._free_rows: list[int] = []
         self._sketch_bits = sketch_bits
         self._sketch = np.zeros((_SKETCH_DEPTH, 1 << sketch_bits), dtype=np.uint16)
         self._slots = np.arange(num_perm, dtype=np.uint64)
-        self._rng = np.random.default_rng(0)
 
     def __len__(self) -> int:
-        return len(self._sigs)
+        return len(self._row_of)
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._sigs
+        return article_id in self._row_of
 
     # -- building ---------------------------------------------------------------------
 
@@ -106,15 +113,20 @@ class StoryIndex:
         """Index an article. ``story_head`` (default: "it matches nothing indexed") decides
         whether its shingles count towards the boilerplate statistics."""
         decoded = self._decode(sig)
-        if article_id in self._sigs:
+        if article_id in self._row_of:
             self.remove(article_id)
         if decoded.empty:
             return
         if story_head is None:
             match = self._best(decoded)
             story_head = match is None or match[1] < self.count_below
-        self._lsh.insert(article_id, decoded.minhash(), check_duplication=False)
-        self._sigs[article_id] = (decoded, story_head)
+        row = self._new_row()
+        self._row_of[article_id] = row
+        self._ids[row] = article_id
+        self._values[row] = decoded.hashvalues
+        self._shingles[row] = decoded.shingles
+        self._is_head[row] = story_head
+        self._bands.insert(self._bands.band_keys(decoded.hashvalues), row)
         if story_head:
             self._count(decoded.hashvalues, +1)
 
@@ -129,12 +141,14 @@ class StoryIndex:
 
     def remove(self, article_id: int) -> None:
         """Forget an article (e.g. it left the window); unknown ids are ignored."""
-        entry = self._sigs.pop(article_id, None)
-        if entry is None:
+        row = self._row_of.pop(article_id, None)
+        if row is None:
             return
-        self._lsh.remove(article_id)
-        if entry[1]:
-            self._count(entry[0].hashvalues, -1)
+        values = self._values[row].copy()
+        self._bands.remove(self._bands.band_keys(values), row)
+        if self._is_head[row]:
+            self._count(values, -1)
+        self._free_rows.append(row)
 
     @classmethod
     def rebuild(
@@ -157,9 +171,10 @@ class StoryIndex:
 
     def save(self, path: str | Path) -> None:
         """Write the index to an ``.npz`` file (signatures, story-head flags, options)."""
-        ids = np.fromiter(self._sigs, dtype=np.int64, count=len(self._sigs))
-        heads = np.fromiter((h for _, h in self._sigs.values()), dtype=bool, count=len(ids))
-        blobs = [sig.to_bytes() for sig, _ in self._sigs.values()]
+        rows = list(self._row_of.values())
+        ids = self._ids[rows]
+        heads = self._is_head[rows]
+        blobs = [self._signature(row).to_bytes() for row in rows]
         width = 7 + 4 * self.num_perm
         packed = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)
         meta = json.dumps(
@@ -193,7 +208,7 @@ class StoryIndex:
         decoded = self._decode(sig)
         if decoded.empty:
             return []
-        return sorted(self._query(decoded))
+        return sorted(int(self._ids[row]) for row in self._query(decoded))
 
     def best_match(self, sig: bytes) -> tuple[int, float] | None:
         """The indexed article most similar to ``sig``, if its score reaches ``threshold``."""
@@ -216,8 +231,9 @@ class StoryIndex:
 
     def _best(self, query: Signature) -> tuple[int, float] | None:
         best: tuple[int, float] | None = None
-        for key in self._query(query):
-            score = self._score(query, self._sigs[key][0])
+        for row in self._query(query):
+            key = int(self._ids[row])
+            score = self._score(query, self._signature(row))
             if score >= self.threshold and (
                 best is None or score > best[1] or (score == best[1] and key < best[0])
             ):
@@ -225,16 +241,28 @@ class StoryIndex:
         return best
 
     def _query(self, query: Signature) -> set[int]:
-        """LSH candidates, ignoring bands that contain a boilerplate value.
+        """Rows of LSH candidates, ignoring bands that contain a boilerplate value, so that
+        stock phrases and footers neither propose candidates nor make the candidate lists
+        grow with the index."""
+        keys = self._bands.band_keys(query.hashvalues, skip=self._common(query.hashvalues))
+        return set(self._bands.lookup(keys).tolist())
 
-        Such a band is replaced by random values (that match nothing), so stock phrases and
-        footers neither propose candidates nor make the candidate lists grow with the index.
-        """
-        values = query.hashvalues.copy()
-        common = self._common(values)
-        if common.any():
-            values[common] = self._rng.integers(0, 1 << 32, int(common.sum()), dtype=np.uint32)
-        return set(self._lsh.query(Signature(values, query.shingles).minhash()))
+    def _signature(self, row: int) -> Signature:
+        return Signature(self._values[row], int(self._shingles[row]))
+
+    def _new_row(self) -> int:
+        if self._free_rows:
+            return self._free_rows.pop()
+        row = len(self._row_of)
+        if row >= len(self._ids):
+            grow = max(1024, len(self._ids))  # doubling: amortised O(1) per article
+            self._ids = np.concatenate([self._ids, np.zeros(grow, dtype=np.int64)])
+            self._values = np.concatenate(
+                [self._values, np.zeros((grow, self.num_perm), dtype=np.uint32)]
+            )
+            self._shingles = np.concatenate([self._shingles, np.zeros(grow, dtype=np.int64)])
+            self._is_head = np.concatenate([self._is_head, np.zeros(grow, dtype=bool)])
+        return row
 
     def _score(self, a: Signature, b: Signature) -> float:
         if a.empty or b.empty:
