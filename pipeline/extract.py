@@ -5,8 +5,9 @@ same tree goes to trafilatura for the main text and its heuristic metadata. Fiel
 fused with a fixed precedence, JSON-LD > meta tags > heuristics > feed/sitemap evidence,
 and the winning source is recorded so that odd values can be traced. A few plausibility
 rules bend the precedence, each recorded in date_flags: a published date the page does
-not show yields to one of its metadata dates that it shows, and one long after the URL's
-date yields to the URL.
+not show yields to one of its metadata dates that it shows, one long after the URL's date
+yields to the URL, and one whose day the dateline next to the headline does not show
+yields to the day shown there (metadata/header_date.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from urllib.parse import urljoin
 
 from pipeline.items import Article, DatedValue, ExtractionFailure, FetchedPage, OutletHints
 from pipeline.maintext import main_text
-from pipeline.metadata import dates, meta
+from pipeline.metadata import dates, header_date, meta
 from pipeline.metadata.authors import choose_authors, dated_byline, dom_bylines, text_byline
 from pipeline.metadata.encoding import DecodeError, decode_html
 from pipeline.metadata.jsonld import JsonLdData, parse_jsonld
@@ -269,6 +270,21 @@ def _fuse(
                 _choose_dates("published", now, flags, hints.timezone, raw_dates, [shown], url_day)
                 or published
             )
+    # the date printed next to the headline is the one the newsroom meant
+    published = header_date.reconcile(
+        published,
+        header_date.header_dates(tree, title),
+        [
+            (jsonld.published, "json-ld"),
+            (meta_value(meta.PUBLISHED_KEYS), "meta"),
+            *((v, "meta") for v in listed),
+            (jsonld.modified, "json-ld"),
+            (meta_value(meta.MODIFIED_KEYS), "meta"),
+        ],
+        hints.timezone,
+        now,
+        flags,
+    )
     modified = _choose_dates(
         "modified",
         now,

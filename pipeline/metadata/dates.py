@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.items import DatedValue
@@ -253,13 +254,17 @@ _MONTHS = (
 )
 
 
+# script and style hold only text in HTML: the parent test equals the ancestor one, and
+# plain strings spare lxml a back-reference object per text node
+_VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
+
+
 def visible_text(tree: HtmlElement) -> str:
     """The body's text as readers see it (no scripts or styles), case-folded, one line."""
     body = tree.find("body")
     if body is None:
         return ""
-    parts = body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
-    return " ".join(" ".join(parts).split()).casefold()
+    return " ".join(" ".join(_VISIBLE_TEXT(body)).split()).casefold()
 
 
 def day_forms(day: date) -> list[str]:
