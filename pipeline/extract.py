@@ -223,9 +223,10 @@ def _fuse(
         (jsonld.authors, "json-ld"),
         (tags.all(meta.AUTHOR_KEYS), "meta"),
         *(([b], "byline") for b in bylines),
-        ((doc.author or "").split(";"), "trafilatura"),
         (text_byline(text), "text"),
         (dated, "byline"),
+        # after the bylines the page shows: trafilatura's guess may come from comments
+        ((doc.author or "").split(";"), "trafilatura"),
         (list(ev.authors) if ev else [], ev_source),
     ]
     authors = choose_authors(author_sources, outlet_names, name_keys, sources)

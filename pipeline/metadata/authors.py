@@ -6,6 +6,7 @@ like a person's name is what makes author search and counts meaningful.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -24,7 +25,8 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(
-    r"^(?:text|autor(?:in)?|author|auteur|autore|verfasser(?:in)?|by|von|quelle|source|foto|photo)"
+    r"^(?:(?:text|texte|words)\s*(?:&|\+|/|und|and|et|y)\s*(?:fotos?|photos?|bilder|interview)|"
+    r"text|autor(?:in|en)?|authors?|auteur|autore|verfasser(?:in)?|by|von|quelle|source|foto|photo)"
     r"\s*:\s*",
     re.I,
 )
@@ -44,7 +46,9 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|de|org|net|ru|fr|uk|at|ch)\b", re.I)
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\S+\.(?:com|de|org|net|ru|fr|uk|at|ch|it|es|nl|eu|info|io)\b", re.I
+)
 _DIGIT = re.compile(r"\d")
 _GENERIC = re.compile(
     r"\b(?:staff|editors?|editorial|redaktion|newsroom|team|desk|admin|administrator|"
@@ -59,7 +63,71 @@ _AGENCY = re.compile(
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
-    r"\b(?:photo|photograph|photos|foto|fotos|bild|image|illustration|grafik)\b", re.I
+    r"\b(?:photo|photograph|photos|foto|fotos|bild|image|illustration|grafik|video|kamera|camera)\b",
+    re.I,
+)
+# a whole value that credits a picture ("Photograph by A, Agency"): no part of it is a writer
+_CREDIT_VALUE = re.compile(
+    r"^\W*(?:photo(?:graph)?s?|fotos?|bild(?:er)?|images?|illustrations?|grafik|video|kamera|camera)"
+    r"\b(?:\s*:|\s+(?:by|von|par|por|di|door)\b)",
+    re.I,
+)
+# organisations sign as authors in metadata ("Bund der X e.V.", "Y GmbH"): not a person
+_ORG = re.compile(
+    r"(?:\b(?:ev|gmbh|ag|kg|ohg|inc|ltd|llc|corp|plc|s\.a|"
+    r"stiftung|verband|verein|institut|foundation|ministerium|ministry|university|"
+    r"universität|hochschule|gesellschaft|association|council|department|abteilung)\b)",
+    re.I,
+)
+# the remains of an HTML entity that an extractor split up ("Redacci; Oacute; N Diario")
+_ENTITY_LEFT = re.compile(
+    r"\b[a-z](?:acute|grave|uml|circ|tilde|cedil|ring|slash)\b|\b(?:amp|nbsp|szlig|quot)\b", re.I
+)
+_EV = re.compile(r"\s+e\.?\s?V\b\.?")
+# a job title after the name ("Markus Muster  Redakteur"); not the English desk words,
+# which end desk names ("Antrim Court Reporter", "Letters to the Editor")
+_ROLE_TAIL = re.compile(
+    r"\s+(?:(?:chef)?redakteur(?:in)?|autor(?:in)?|journalist(?:in)?|korrespondent(?:in)?|"
+    r"kolumnist(?:in)?|volontär(?:in)?|praktikant(?:in)?|rédact(?:eur|rice)|journaliste)$",
+    re.I,
+)
+# lower-case words that belong inside names ("Ursula von der Leyen", "Edilson La Rosa")
+_PARTICLES = frozenset(
+    [
+        "von",
+        "van",
+        "der",
+        "den",
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "des",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "zu",
+        "zum",
+        "zur",
+        "y",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "dos",
+        "das",
+        "do",
+        "af",
+        "av",
+        "mac",
+        "op",
+        "d'",
+        "l'",
+        "e",
+    ]
 )
 _ALONE = frozenset(["by", "von", "vom", "par", "por", "di", "door", "av", "af"])
 _STOP = frozenset(
@@ -90,6 +158,17 @@ _STOP = frozenset(
         "gesponserte",
         "inhalte",
         "anzeige",
+        "null",
+        "none",
+        "undefined",
+        "datum",
+        "date",
+        "said",
+        "says",
+        "wrote",
+        "schreibt",
+        "edited",
+        "filed",
     ]
 )
 _HANDLE = re.compile(r"_|[a-z][A-Z]|\w\.\w")
@@ -101,7 +180,33 @@ def _normal(text: str) -> str:
     return re.sub(r"[^\w]+", "", text.casefold())
 
 
-def _clean_one(part: str, excluded: set[str], strict: bool = True) -> str | None:
+def _loose(text: str) -> str:
+    """Key that survives re-spelling ("ThE_PaiN" / "ThE PaiN", "mdr.de" / "Mdr De")."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+_ARTICLES = ("die", "der", "das", "the", "le", "la", "les", "el", "il", "lo")
+
+
+def _domain(text: str) -> str:
+    """ "https://www.Example.com/x" -> "example.com" """
+    text = re.sub(r"^(?:https?://)?(?:www\.)?", "", text.strip(" ()[]<>.,;:'\"").casefold())
+    return text.split("/")[0]
+
+
+def _core(domain: str) -> str:
+    """The name part of a domain: "www.bayrische-bembel.de" -> "bayrische-bembel"."""
+    labels = domain.split(".")
+    return max(labels[:-1] or labels, key=len)
+
+
+def _lower_word(word: str) -> bool:
+    return word[0].islower() and word.casefold() not in _PARTICLES
+
+
+def _clean_one(
+    part: str, excluded: set[str], strict: bool = True, dropped: set[str] | None = None
+) -> str | None:
     if _CREDIT.search(part):
         return None
     part = _EMAIL.sub("", part)
@@ -110,14 +215,34 @@ def _clean_one(part: str, excluded: set[str], strict: bool = True) -> str | None
     part = _PREFIX.sub("", part)
     part = _TAIL.sub("", part).strip(" \t\n.:;,-–—|()[]\"'@")
     part = _ROLE.sub("", part)
+    if strict and len(part.split()) > 2:  # "Rasender Reporter" is a pen name, not a role
+        part = _ROLE_TAIL.sub("", part)
     if not part or len(part) > 60:
         return None
     words = part.split()
-    if strict and (_DIGIT.search(part) or _GENERIC.search(part)):
+    org = strict and _ORG.search(part)
+    stop = any(w.casefold() in _STOP for w in words)
+    if strict:
+        while len(words) > 2 and _lower_word(words[-1]):  # "Jane Roe janeroe": a handle
+            words.pop()
+        part = " ".join(words)
+    not_person = (
+        stop
+        or _normal(part) in excluded
+        or org
+        or (strict and _GENERIC.search(part))
+        # "deinen Hochzeitsbloggern": prose; an all lower-case byline is only a style
+        or (strict and len(words) > 1 and _lower_word(words[0]) and not part.islower())
+    )
+    if not_person:
+        if dropped is not None:
+            dropped.add(_loose(part))
+        return None
+    if strict and _DIGIT.search(part):
         return None
     if not (_NAME_CHARS.match(part) or (not strict and len(words) == 1 and _HANDLE_OK.match(part))):
         return None
-    if any(w.casefold() in _STOP for w in words) or (len(words) == 1 and part.casefold() in _ALONE):
+    if len(words) == 1 and part.casefold() in _ALONE:
         return None
     if strict and len(words) == 1 and _HANDLE.search(part):  # @handles and user names
         return None
@@ -125,32 +250,62 @@ def _clean_one(part: str, excluded: set[str], strict: bool = True) -> str | None
         return None
     if len(words) == 1 and len(part) < 3:
         return None
-    if _normal(part) in excluded:
-        return None
+    part = part.removesuffix(" eV")  # the legal form is no part of the signature
     if part.isupper() and len(part) > 3:
         part = part.title()
     return part
 
 
 def clean_authors(
-    raw: Iterable[str], outlet_names: Iterable[str] = (), strict: bool = True
+    raw: Iterable[str],
+    outlet_names: Iterable[str] = (),
+    strict: bool = True,
+    dropped: set[str] | None = None,
 ) -> list[str]:
     """Split and filter raw author strings; outlet names are never authors.
 
     strict=False is the last resort when no person is named: a page signed only by its
     desk, its organisation or a user handle ("Redaktion", "Wikimedia Foundation",
     "delta201") is still attributed to that signature rather than to no one.
+    `dropped` collects the keys of the signatures rejected as no person (outlets, desks,
+    domains), so that another source's re-spelling of them can be rejected too.
     """
-    excluded = {_normal(n) for n in outlet_names if n}
+    outlet_names = [n for n in outlet_names if n]
+    excluded = {_normal(n) for n in outlet_names}
+    domains = {_domain(n) for n in outlet_names if "." in n and " " not in n.strip()}
+    cores = {_core(d) for d in domains}
+    # "Die FURCHE" on furche.at, "EFC Bayrische Bembel" on bayrische-bembel.de: the outlet
+    # under its own name. A name that is just the domain is kept (a blog's host is its
+    # author), and so is one that merely contains a one-word domain ("Henry Steinhau")
+    excluded.update(a + _normal(c) for c in cores for a in _ARTICLES)
+    inside = {_normal(c) for c in cores if "-" in c}
     out: list[str] = []
     seen: set[str] = set()
+    raw = [html.unescape(str(v)) for v in raw if v]
+    if any(_ENTITY_LEFT.search(v) for v in raw):  # split up by a broken decoder: all unsure
+        return out
     for value in raw:
         if not value:
             continue
-        value = _URL.sub(" ", _EMAIL.sub(" ", " ".join(str(value).split())))
+        value = " ".join(value.split())
+        if _CREDIT_VALUE.match(value):
+            continue
+        urls = _URL.findall(value)
+        if any(_domain(u) in domains for u in urls):  # "Deutsche Welle (www.dw.com)"
+            if dropped is not None:
+                dropped.add(_loose(_URL.sub(" ", value)))
+            continue
+        if dropped is not None:
+            dropped.update(_loose(u) for u in urls)
+        value = _URL.sub(" ", _EMAIL.sub(" ", value))
         value = _PREFIX.sub("", _LABEL.sub("", value))
+        value = _EV.sub(" eV", value)  # "e. V." must not split at the Italian "e"
         for part in _SPLIT.split(value):
-            name = _clean_one(part, excluded, strict)
+            name = _clean_one(part, excluded, strict, dropped)
+            if name and strict and any(c in (k := _normal(name)) and c != k for c in inside):
+                if dropped is not None:
+                    dropped.add(_loose(name))
+                continue
             if name and (key := _normal(name)) not in seen:
                 seen.add(key)
                 out.append(name)
@@ -164,21 +319,22 @@ _BYLINE_XPATH = (
 )
 _BYLINE_TEXT = re.compile(
     r"^\s*(?:by|von|par|por|door|di|av|af|от|"
-    r"(?:autor(?:in)?|author|auteur|autore|verfasser(?:in)?|text|автор)\s*:)"
+    r"(?:autor(?:in)?|author|auteur|autore|verfasser(?:in)?|text|автор)\s*:|"
+    r"(?:autoren|authors)\s*:?)"
     r"\s+(\w[\w'’.\- ]{2,60}?(?:\s+(?:and|und|et|y|&)"
     r"\s+\w[\w'’.\- ]{2,40}?)?)\s*(?:[,|•·(]|$)",
     re.IGNORECASE,
 )
 _SKIP = re.compile(r"comment|related|teaser|footer|sidebar|widget|share|social", re.IGNORECASE)
 _LAYOUT = re.compile(
-    r"^(?:has|with|no|one|two|three|left|right|is)[-_]|layout|posi?ti?tion",
+    r"(?:^|[-_])(?:has|with|no|one|two|three|left|right|is)[-_]|layout|posi?ti?tion",
     re.IGNORECASE,
 )
 
 
 def _in_box(names: str) -> bool:
     """A class/id naming a comment, teaser or sidebar box; layout modifiers of the page's
-    main column ("right-sidebar", "has-sidebar") do not make it one."""
+    main column ("right-sidebar", "has-sidebar", "wrapper__with-sidebar") do not make it one."""
     return any(_SKIP.search(t) and not _LAYOUT.search(t) for t in names.split())
 
 
@@ -223,6 +379,17 @@ def complete_names(names: list[str], others: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _domain_names(outlet_names: Iterable[str]) -> list[str]:
+    """ "anna-muster.de" -> "Anna Muster": personal sites are named after their author."""
+    out: list[str] = []
+    for name in outlet_names:
+        if name and "." in name and " " not in name.strip():
+            parts = _core(_domain(name)).split("-")
+            if 2 <= len(parts) <= 3 and all(p.isalpha() for p in parts):
+                out.append(" ".join(p.title() for p in parts))
+    return out
+
+
 def with_agencies(names: list[str], raw: Iterable[str], outlet_names: Iterable[str]) -> list[str]:
     """Put back the news agency that signs beside a person ("det/dpa", "AFP/The Local"):
     it says where the copy came from. A generic desk ("Redaktion") is not put back."""
@@ -246,30 +413,110 @@ _DATED_BYLINE = re.compile(
     re.IGNORECASE,
 )
 _LABELLED = re.compile(
-    r"^(?:autor(?:in)?|author|auteur|autore|verfasser(?:in)?|автор)\s*:\s*"
+    r"^(?:(?:autor(?:in)?|author|auteur|autore|verfasser(?:in)?|автор)\s*:\s*|"
+    r"(?:autoren|authors)\s*:?\s+|(?:posted|written|published)\s+by\s+|"
+    r"(?:(?:blog|gast)?\s*(?:beitrag|artikel)|geschrieben|verfasst)\s+von\s+)"
     r"([^\W\d_][\w'’.\- ]{2,60})$",
     re.IGNORECASE,
 )
 _NO_TEXT = frozenset(["script", "style", "noscript", "template", "option", "title"])
+# a byline label alone in its text node, the name in the next element:
+# "<span>By </span><span>Jane Roe</span>", "Ein Artikel von <strong>Eva Holm</strong>"
+_LABEL_ONLY = re.compile(
+    r"^[|•·,\-–—]?\s*(?:(?:ein(?:e[nm]?)?\s+)?(?:artikel|beitrag|bericht|text)\s+von|"
+    r"(?:posted|written)\s+by|(?:geschrieben|verfasst)\s+von|by|von|par|por|door|di|av|af|от|"
+    r"(?:autor(?:in|en)?|authors?|auteur|autore|verfasser(?:in)?|text|автор)\s*:)$",
+    re.IGNORECASE,
+)
+# the heading over an author's other pieces ("More from Inga Muster", "Mehr von ...")
+_MORE_FROM = re.compile(
+    r"^(?:(more from|mehr von|más de)|more by|(?:weitere|alle) (?:artikel|beiträge|texte) von|"
+    r"other (?:posts|articles|stories) by|(?:view|see) all (?:posts|articles|stories) by|"
+    r"plus d'articles de|tous les articles de|altri articoli di)\s+"
+    r"([^\W\d_][\w'’.\-]+(?: [\w'’.\-]+){1,3})$",
+    re.IGNORECASE,
+)
+_BREAKS = frozenset(["br", "hr", "img", "time", "svg", "i", "abbr", "span"])
+_NAME_END = re.compile(r"\s*[|•·]|\s+(?:on|am|um|at|in|under)(?:\s|$)")
+
+
+def _labelled_next(elem: HtmlElement, is_tail: bool) -> str | None:
+    """The short text that follows a lone byline label, up to a separator."""
+    if is_tail:  # "<br>Autor: <a>", "<time/> by <a>", but not prose: "<em>A</em> von <em>B</em>"
+        if elem.tag not in _BREAKS and ":" not in (elem.tail or ""):
+            return None
+        nxt = elem.getnext()
+    elif len(elem):
+        nxt = elem[0]
+    else:  # the label fills its element: the name follows it, maybe a box or two up
+        nxt = None
+        for _ in range(3):
+            if (elem.tail or "").strip():
+                return None
+            if (nxt := elem.getnext()) is not None or (elem := elem.getparent()) is None:
+                break
+    if nxt is None or not isinstance(nxt.tag, str) or nxt.tag in _NO_TEXT:
+        return None
+    text = " ".join(" ".join([*nxt.itertext(), nxt.tail or ""]).split())
+    text = _NAME_END.split(text, maxsplit=1)[0]
+    return text if 2 < len(text) <= 60 else None
 
 
 def dated_byline(tree: HtmlElement) -> list[str]:
     """A short line "11.12.2019 - Anna Muster", "Posted on May 3, 2024 by Jane Roe" or
-    "Autor: Anna Muster": the byline of blogs and small sites that mark up none."""
+    "Autor: Anna Muster", or a lone label before the name's element: the byline of blogs
+    and small sites that mark up none."""
+    first: str | None = None  # a lone first name waits for a fuller "More from" heading
+    more: str | None = None
+    more_alone = False
     for elem in tree.iter():
         if not isinstance(elem.tag, str) or elem.tag in _NO_TEXT:
             continue
-        for text in (elem.text, elem.tail):
-            if not text or len(text) > 100:
+        for is_tail, text in ((False, elem.text), (True, elem.tail)):
+            if not text or len(text) > 300 or text.isspace():
                 continue
             text = " ".join(text.split())
-            match = _DATED_BYLINE.match(text) if _DIGIT.search(text) else _LABELLED.match(text)
-            if match is None:
+            if len(text) > 100:
                 continue
+            if _DIGIT.search(text):
+                match = _DATED_BYLINE.match(text)
+                found = match.group(1) if match else None
+            elif match := _LABELLED.match(text):
+                found = match.group(1)
+            elif len(text) <= 30 and _LABEL_ONLY.match(text):
+                found = _labelled_next(elem, is_tail)
+            elif more is None and (match := _MORE_FROM.match(text)) and match[2][0].isupper():
+                # in a related box by nature: no box test. "More from X" may name a
+                # section ("More from World News"): it only completes a lone first name
+                more, more_alone = match.group(2), match.group(1) is None
+                found = None
+            else:
+                found = None
+            if found is None or first is not None:
+                continue
+            found = _NAME_END.split(found, maxsplit=1)[0]
             boxes = [elem, *(a for a in elem.iterancestors() if a.tag not in ("body", "html"))]
             if not any(_in_box(a.get("class", "") + " " + a.get("id", "")) for a in boxes):
-                return [match.group(1)]
-    return []
+                if len(found.split()) > 1:
+                    return [found]
+                first = found
+    if first is not None:
+        fuller = more is not None and more.split()[0].casefold() == first.casefold()
+        return [more] if fuller else [first]
+    return [more] if more and more_alone else []
+
+
+def _with_coauthors(names: list[str], later: list[list[str]]) -> list[str]:
+    """Metadata often names only the first author: a byline shown on the page that names
+    all of them and a few more ("von A, B") lists the co-authors too."""
+    keys = {_normal(n) for n in names}
+    for other in later:
+        other_keys = {_normal(n) for n in other}
+        added = [n for n in other if _normal(n) not in keys]
+        # full names only: "Jane Roe, CNN" or "PTI, Washington" add an outlet or a place
+        if keys < other_keys and len(other) <= 4 and all(len(n.split()) > 1 for n in added):
+            return names + added
+    return names
 
 
 def choose_authors(
@@ -278,16 +525,33 @@ def choose_authors(
     name_keys: set[str],
     sources: dict[str, str],
 ) -> list[str]:
-    """Persons from the first source that names any; else whatever signature the page has."""
+    """Persons from the first source that names any; else whatever signature the page has.
+
+    A signature rejected in one source (an outlet's domain, a desk) is rejected in every
+    other: extractors re-spell metadata ("mdr.de" -> "Mdr De") and would let it back in.
+    """
+    dropped: set[str] = set()
     people = [
-        ([a for a in clean_authors(raw, outlet_names) if not is_site_name(a, name_keys)], source)
+        (
+            [
+                a
+                for a in clean_authors(raw, outlet_names, dropped=dropped)
+                if not is_site_name(a, name_keys)
+            ],
+            source,
+        )
         for raw, source in candidates
     ]
-    for (found, source), (raw, _) in zip(people, candidates, strict=True):
+    people = [([a for a in found if _loose(a) not in dropped], src) for found, src in people]
+    for i, ((found, source), (raw, _)) in enumerate(zip(people, candidates, strict=True)):
         if found:
             sources["authors"] = source
             found = with_agencies(found, raw, outlet_names)
-            return complete_names(found, [a for other, _ in people for a in other])
+            shown = [other for other, src in people[i + 1 :] if src in ("byline", "text")]
+            found = _with_coauthors(found, shown)
+            return complete_names(
+                found, [a for other, _ in people for a in other] + _domain_names(outlet_names)
+            )
     for raw, source in candidates:
         if found := clean_authors(raw, strict=False):
             sources["authors"] = source

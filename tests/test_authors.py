@@ -1,0 +1,214 @@
+"""Author rules: byline cleaning, choosing among candidates, unmarked bylines in the page.
+
+Strings and pages are made up for these tests; nothing here needs the shared corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lxml.html import fromstring
+
+from pipeline.metadata.authors import choose_authors, clean_authors, dated_byline, text_byline
+
+
+def page(body: str) -> str:
+    return f"<html><head><title>T</title></head><body><main>{body}</main></body></html>"
+
+
+def choose(candidates: list[tuple[list[str], str]], outlets: tuple[str, ...] = ()) -> list[str]:
+    return choose_authors(candidates, list(outlets), set(), {})
+
+
+# ---------------------------------------------------------------- cleaning one byline
+
+
+def test_html_entities_are_decoded() -> None:
+    assert clean_authors(["Jos&eacute; Garc&iacute;a"]) == ["José García"]
+    assert clean_authors(["Redacci&oacute;n Diario Norte"], strict=False) == [
+        "Redacción Diario Norte"
+    ]
+
+
+def test_entity_split_up_by_an_extractor_is_junk() -> None:
+    assert clean_authors(["Redacci", " Oacute", " N Diario Norte"]) == []
+    assert clean_authors(["Redacci", " Oacute", " N Diario Norte"], strict=False) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Photograph by Ed Marsh, Island Restoration Programme", []),
+        ("Foto: Anna Berg / Stadtarchiv", []),
+        ("Video von Justin Amaral", []),
+        ("By Jane Roe, photos by John Poe", ["Jane Roe"]),
+        ("Text & Fotos: Ivan Valet", ["Ivan Valet"]),
+        ("Text und Fotos: Ivan Valet", ["Ivan Valet"]),
+    ],
+)
+def test_picture_credits_are_not_writers(raw: str, names: list[str]) -> None:
+    assert clean_authors([raw]) == names
+
+
+def test_organisations_are_no_persons_but_remain_a_last_resort() -> None:
+    for org in ["Bund der Verbraucher e.V.", "Bund der Verbraucher e. V.", "Hanns-Muster-Stiftung"]:
+        assert clean_authors([org]) == []
+    assert clean_authors(["Muster Software GmbH"]) == []
+    assert clean_authors(["Bund der Verbraucher e.V."], strict=False) == ["Bund der Verbraucher"]
+    # the Italian/Portuguese "e" still separates two persons
+    assert clean_authors(["Mario Rossi e Anna Bianchi"]) == ["Mario Rossi", "Anna Bianchi"]
+
+
+def test_lower_case_words_outside_name_particles() -> None:
+    assert clean_authors(["deinen Hochzeitsbloggern"]) == []
+    assert clean_authors(["Edilson La Rosa edilsonlarosa"]) == ["Edilson La Rosa"]
+    assert clean_authors(["Ursula von der Leyen", "Jan de Vries"]) == [
+        "Ursula von der Leyen",
+        "Jan de Vries",
+    ]
+    assert clean_authors(["delta201"], strict=False) == ["delta201"]  # handles stay
+    assert clean_authors(["marcos lópez"]) == ["marcos lópez"]  # a style, not prose
+
+
+@pytest.mark.parametrize("raw", ["null", "undefined", "Stephan Muster said", "Datum"])
+def test_placeholders_and_comment_lines_are_junk(raw: str) -> None:
+    assert clean_authors([raw]) == []
+
+
+def test_role_after_the_name_but_not_a_pen_name() -> None:
+    assert clean_authors(["Markus Steinrisser   Redakteur"]) == ["Markus Steinrisser"]
+    assert clean_authors(["Jeanne Roux journaliste"]) == ["Jeanne Roux"]
+    assert clean_authors(["Antrim Court Reporter", "LETTERS TO THE EDITOR"]) == []
+    assert clean_authors(["Rasender Reporter"], strict=False) == ["Rasender Reporter"]
+    assert clean_authors(["Antrim Court Reporter"], strict=False) == ["Antrim Court Reporter"]
+
+
+def test_outlet_under_its_own_domain_name() -> None:
+    assert clean_authors(["Deutsche Welle (www.dw.com)"], ["www.dw.com"]) == []
+    assert clean_authors(["Die FURCHE"], ["https://www.furche.at/"]) == []
+    assert clean_authors(["EFC Bayrische Bembel"], ["www.bayrische-bembel.de"]) == []
+    # a blog named after its author keeps its author
+    assert clean_authors(["Alexander Klier"], ["www.alexander-klier.net"]) == ["Alexander Klier"]
+    assert clean_authors(["Henry Steinhau"], ["steinhau.com"]) == ["Henry Steinhau"]
+
+
+# ---------------------------------------------------------------- choosing a candidate
+
+
+def test_respelled_outlet_or_junk_is_rejected_in_every_source() -> None:
+    candidates = [
+        (["deinen Hochzeitsbloggern"], "meta"),
+        (["Deinen Hochzeitsbloggern"], "trafilatura"),
+        (["Samuel Diekmann"], "text"),
+    ]
+    assert choose(candidates) == ["Samuel Diekmann"]
+    candidates = [(["mdr.de"], "meta"), (["Mdr De"], "trafilatura"), (["Lena Fischer"], "text")]
+    assert choose(candidates) == ["Lena Fischer"]
+    candidates = [(["Bund der Verbraucher e.V."], "meta"), (["Bund der Verbraucher e V"], "x")]
+    assert choose(candidates + [(["Lena Fischer"], "text")]) == ["Lena Fischer"]
+
+
+def test_byline_shown_with_co_authors_completes_the_metadata() -> None:
+    candidates = [(["Rudolf Fischer"], "json-ld"), (["von Rudolf Fischer, Simon Kohler"], "byline")]
+    assert choose(candidates) == ["Rudolf Fischer", "Simon Kohler"]
+    # metadata lists are not bylines shown on the page: a publisher there is no co-author
+    candidates = [(["Marie Merlet"], "json-ld"), (["Prisma Media", "Marie Merlet"], "meta")]
+    assert choose(candidates) == ["Marie Merlet"]
+    # a byline's outlet or dateline is no co-author
+    for shown in ["Sandee Muster, CNN", "Sandee Muster, Washington"]:
+        assert choose([(["Sandee Muster"], "json-ld"), ([shown], "byline")]) == ["Sandee Muster"]
+
+
+def test_lone_first_name_completed_from_a_personal_domain() -> None:
+    assert choose([(["Alexander"], "trafilatura")], ("www.alexander-klier.net",)) == [
+        "Alexander Klier"
+    ]
+    assert choose([(["Max"], "trafilatura")], ("www.spiegel.de",)) == ["Max"]
+
+
+# ---------------------------------------------------------------- bylines in the page
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (
+            '<div class="meta"><span>| By </span><span>Cara Stiles</span> | <time>May</time></div>',
+            "Cara Stiles",
+        ),
+        (
+            '<div class="metaInfo">Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>',
+            "Pamela Sladky",
+        ),
+        (
+            '<p>Autor: <a href="/ra">Rechtsanwalt</a> Sebastian Muster</p>',
+            "Rechtsanwalt Sebastian Muster",
+        ),
+        ("<h2>Melas</h2><span> by </span><h3><a>delta201</a></h3>", "delta201"),
+        (
+            "<div><p class='label'><strong>By</strong></p></div><div><p>Todd Bates</p></div>",
+            "Todd Bates",
+        ),
+        ("<p>Par <a href='/a/jd'>Jeanne Dupont</a></p>", "Jeanne Dupont"),
+        ("<p><span>von</span> <a>Eva Holm</a></p>", "Eva Holm"),
+        ("<p>by <span>oz</span> on <abbr>Dec 4</abbr></p>", None),
+        # prose, not a label: "Support us by <a>buying gear</a>", "<em>A</em> von <em>B</em>"
+        ("<p><strong>Support us</strong> by <a>buying gear</a>, or donate.</p>", None),
+        ("<p><em>Bankmagazin</em> von <em>Springer</em>, und mehr.</p>", None),
+    ],
+)
+def test_lone_label_before_the_name_element(body: str, name: str | None) -> None:
+    assert dated_byline(fromstring(page(body + "<p>Text of the article.</p>"))) == (
+        [name] if name else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Posted by Konstantin", "Konstantin"),
+        ("Posted by Nesselsetzer in Allgemein", "Nesselsetzer"),
+        ("Blog Beitrag von Margarita Muster", "Margarita Muster"),
+        ("Autoren Jelko Muster und Jutta Beispiel", "Jelko Muster und Jutta Beispiel"),
+    ],
+)
+def test_labelled_lines_without_markup(line: str, name: str) -> None:
+    assert dated_byline(fromstring(page(f"<p>{line}</p><p>Text.</p>"))) == [name]
+
+
+def test_byline_in_a_layout_modifier_is_not_in_a_sidebar_box() -> None:
+    whitespace = " " * 40
+    body = (
+        '<section class="gallery--wrapper gallery--wrapper__with-sidebar">'
+        f'<div class="meta">{whitespace}Posted on September 21, 2020  by Adi Levin{whitespace}'
+        "</div></section>"
+    )
+    assert dated_byline(fromstring(page(body))) == ["Adi Levin"]
+    boxed = '<aside class="sidebar"><p>Posted by Someone Else</p></aside>'
+    assert dated_byline(fromstring(page(boxed))) == []
+
+
+def test_more_from_heading_names_or_completes_the_author() -> None:
+    body = '<p>Text.</p><div class="related"><h3>Weitere Artikel von Inga Muster</h3></div>'
+    assert dated_byline(fromstring(page(body))) == ["Inga Muster"]
+    body = '<p>Text.</p><div class="related"><h3>Other posts by Inga Muster</h3></div>'
+    assert dated_byline(fromstring(page(body))) == ["Inga Muster"]
+    # "More from X" may be a section ("More from World News"): it only completes a name
+    body = '<p>Text.</p><div class="related"><h3>More from Inga Muster</h3></div>'
+    assert dated_byline(fromstring(page(body))) == []
+    body = "<p>Text.</p><h3>More from our network</h3>"
+    assert dated_byline(fromstring(page(body))) == []
+    body = (
+        "<p>Von <a>Henry</a></p><p>Text.</p>"
+        '<aside class="sidebar"><h3>MEHR VON HENRY BEISPIEL</h3></aside>'
+    )
+    assert dated_byline(fromstring(page(body))) == ["HENRY BEISPIEL"]
+    assert clean_authors(["HENRY BEISPIEL"]) == ["Henry Beispiel"]
+    # a section's "More from" is not a person
+    body = "<p>Text.</p><h3>More from Sport</h3>"
+    assert dated_byline(fromstring(page(body))) == []
+
+
+def test_authors_line_at_the_end_of_the_text() -> None:
+    text = "First paragraph.\nSecond paragraph.\nAutoren Jelko Muster und Jutta Beispiel"
+    assert text_byline(text) == ["Jelko Muster und Jutta Beispiel"]
+    assert clean_authors(text_byline(text)) == ["Jelko Muster", "Jutta Beispiel"]
