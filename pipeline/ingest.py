@@ -24,7 +24,7 @@ from mediawatch.errors import MediawatchError
 from pipeline.decide import Decider, PageMeta
 from pipeline.items import Article, ExtractionFailure, FetchedPage, FetchFailure
 from pipeline.worker import WorkerSetup, init_worker, process_page
-from warehouse.connection import opened
+from warehouse.connection import WRITER_LIMITS, opened
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState
 from warehouse.store import Batch, write_batch
@@ -187,7 +187,11 @@ class Ingestor:
         while True:
             attempts += 1
             try:
-                with opened(self.settings.warehouse, timeout_s=self.settings.lock_timeout_s) as con:
+                with opened(
+                    self.settings.warehouse,
+                    timeout_s=self.settings.lock_timeout_s,
+                    limits=WRITER_LIMITS,
+                ) as con:
                     write_batch(con, batch)
                 self.committed += len(batch.articles) + len(batch.updated)
                 return True

@@ -24,7 +24,7 @@ from mediawatch.config import Config
 from pipeline.decide import Decider, PageMeta
 from pipeline.ingest import IngestSettings
 from pipeline.items import Article, ExtractionFailure
-from warehouse.connection import opened, transaction
+from warehouse.connection import WRITER_LIMITS, opened, transaction
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState, load_crawl_state
 from warehouse.store import Batch, apply_batch
@@ -235,7 +235,11 @@ class Loader:
     def _commit(self, batch: Batch, batch_id: str, items: int) -> None:
         c = self.config
         with (
-            opened(c.warehouse_path, timeout_s=c.warehouse.lock_timeout_s) as con,
+            opened(
+                c.warehouse_path,
+                timeout_s=c.warehouse.lock_timeout_s,
+                limits=WRITER_LIMITS,
+            ) as con,
             transaction(con),
         ):
             apply_batch(con, batch)

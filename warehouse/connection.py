@@ -18,6 +18,13 @@ _BASE_CONFIG = {
     "autoload_known_extensions": False,
 }
 
+# Long-running writers (a crawl's writer thread, the distributed loader) open the file for
+# every batch. Each checkpoint after an append merges small row groups, and without a cap
+# the merge holds the table's last row group in memory: the crawl's peak memory then grows
+# with the table (measured: +150 MB from 5k to 20k articles). One thread leaves the other
+# core to extraction; batches are small.
+WRITER_LIMITS: dict[str, object] = {"memory_limit": "64MB", "threads": 1}
+
 
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
@@ -32,13 +39,17 @@ def connect(
     read_only: bool = False,
     timeout_s: float = 30.0,
     sandboxed: bool = False,
+    limits: dict[str, object] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path``, waiting with back-off while another process holds a conflicting lock.
 
     ``sandboxed`` (for user SQL) also forbids reading or writing files and installing
     extensions: the connection can only see the warehouse itself.
+
+    ``limits`` are DuckDB settings such as ``WRITER_LIMITS``.
     """
     config: dict[str, object] = dict(_BASE_CONFIG)
+    config.update(limits or {})
     if sandboxed:
         config["enable_external_access"] = False
         config["allow_community_extensions"] = False
@@ -69,9 +80,20 @@ def connect(
 
 @contextmanager
 def opened(
-    path: Path, *, read_only: bool = False, timeout_s: float = 30.0, sandboxed: bool = False
+    path: Path,
+    *,
+    read_only: bool = False,
+    timeout_s: float = 30.0,
+    sandboxed: bool = False,
+    limits: dict[str, object] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(path, read_only=read_only, timeout_s=timeout_s, sandboxed=sandboxed)
+    con = connect(
+        path,
+        read_only=read_only,
+        timeout_s=timeout_s,
+        sandboxed=sandboxed,
+        limits=limits,
+    )
     try:
         yield con
     finally:
