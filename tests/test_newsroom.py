@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import re
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import urllib.request
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from html import unescape
 from urllib.parse import urlsplit
 
 import feedparser
@@ -371,3 +374,138 @@ def test_only_planted_copies_are_near_duplicates(room):
                 similar.add(max(art_id, other))  # the later one republished the earlier
     assert similar == {a.id for a in room.articles if a.is_copy_of is not None}
     assert len(similar) == room.copies_made
+
+
+# -- page weight ---------------------------------------------------------------------------
+
+# sha256 of _digest(build_newsroom(seed=7, end=END)) computed with the code before page
+# weights existed (re-derive by running _digest on that revision): light stays byte for byte.
+LIGHT_DIGEST = "9831e05904b747c83e557687c7e099c59ab732c0fd07ceade1fe5c1a730a6a93"
+BOILERPLATE_EN = (
+    "partners store and access information",
+    "Sign up to",
+    "Most read",
+    "Latest news",
+    "Share this article",
+    "Skip to content",
+    "Cookie settings",
+)
+BOILERPLATE_RU = ("Мы используем файлы cookie", "Подпишитесь на рассылку", "Самое читаемое",
+                  "Лента новостей", "Поделиться", "Настройки cookie")  # fmt: skip
+
+
+def _digest(newsroom, **site_args) -> str:
+    digest = hashlib.sha256()
+    for spec in newsroom.outlets:
+        site = Site(newsroom, spec.key, "http://127.0.1.99:8080", **site_args)
+        arts = newsroom.articles_of(spec.key)
+        paths = ["/", *(a.path for a in arts[:3])] + [a.amp_path for a in arts[:3] if a.amp_path]
+        for path in [*paths, *spec.feeds, *spec.sitemaps]:
+            for epoch in (0, 1):
+                digest.update(site.render(path, "", epoch).body)
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def heavy_room():
+    return build_newsroom(seed=7, end=END, page_weight="real")
+
+
+def _heavy_pages(heavy_room, per_outlet: int = 3):
+    """(site, article, path, html) for a few articles of every outlet, AMP twins included."""
+    for spec in heavy_room.outlets:
+        site = Site(heavy_room, spec.key, "http://127.0.1.99:8080")
+        for art in heavy_room.articles_of(spec.key)[:per_outlet]:
+            for path in filter(None, (art.path, art.amp_path)):
+                body = site.render(path, "", 0).body
+                yield site, art, path, body
+
+
+def test_light_pages_are_unchanged(room, heavy_room):
+    assert room.page_weight == "light"
+    assert _digest(room) == LIGHT_DIGEST
+    assert _digest(room, page_weight="light") == LIGHT_DIGEST
+    assert _digest(heavy_room, page_weight="light") == LIGHT_DIGEST
+    with pytest.raises(ValueError):
+        build_newsroom(seed=7, end=END, page_weight="obese")
+
+
+def test_heavy_pages_are_the_size_of_real_ones(heavy_room):
+    sizes = [len(body) for *_, body in _heavy_pages(heavy_room)]
+    assert len(sizes) > 20
+    assert all(90_000 <= s <= 160_000 for s in sizes), sorted(sizes)
+    assert len(set(sizes)) > len(sizes) // 2  # not one page repeated
+
+
+def test_heavy_pages_keep_the_light_head_and_article(room, heavy_room):
+    base = "http://127.0.1.99:8080"
+    for spec in room.outlets:
+        light, heavy = Site(room, spec.key, base), Site(heavy_room, spec.key, base)
+        art = heavy_room.articles_of(spec.key)[1]
+        a, b = light.render(art.path, "", 1).body, heavy.render(art.path, "", 1).body
+        head = a[: a.index(b"</head>")]
+        assert b.startswith(head), spec.key  # title, meta, JSON-LD untouched
+        story = a[a.index(b"<h1") : a.index(b"</h1>")]
+        assert story in b, spec.key
+        for section in ("/", *spec.feeds, *spec.sitemaps):
+            assert light.render(section, "", 0).body == heavy.render(section, "", 0).body
+
+
+def test_heavy_pages_are_deterministic(heavy_room):
+    again = build_newsroom(seed=7, end=END, page_weight="real")
+    other = build_newsroom(seed=8, end=END, page_weight="real")
+    base = "http://127.0.1.99:8080"
+    for key in ("global_ledger", "kavkaz", "metro_daily"):
+        art = heavy_room.articles_of(key)[2]
+        page = Site(heavy_room, key, base).render(art.path, "", 0).body
+        assert page == Site(again, key, base).render(art.path, "", 0).body
+        other_art = other.articles_of(key)[2]
+        assert page != Site(other, key, base).render(other_art.path, "", 0).body
+
+
+def test_heavy_chrome_is_varied_and_in_the_outlet_language(heavy_room):
+    site = Site(heavy_room, "kavkaz", "http://127.0.1.99:8080")
+    first, second = heavy_room.articles_of("kavkaz")[:2]
+    a, b = site._chrome(first), site._chrome(second)
+    assert a.comments != b.comments and a.bottom != b.bottom
+    texts = [t for _, t in a.comments]
+    assert len(texts) >= 10 and len(set(texts)) > len(texts) // 2
+    html = site.render(first.path, "", 0).body.decode("cp1251")
+    assert re.search(r"&#\d+;", html) is None  # everything encodable in cp1251
+    assert all(phrase in html for phrase in BOILERPLATE_RU)
+
+
+def test_heavy_pages_still_extract_the_article(heavy_room):
+    from pipeline.extract import ExtractOptions, extract_page
+    from pipeline.items import FetchedPage, OutletHints
+
+    styles = Counter()
+    for site, art, path, body in _heavy_pages(heavy_room, per_outlet=2):
+        url = site.base + path
+        page = FetchedPage(
+            url=url, requested_url=url, outlet=site.outlet.key, status=200, body=body,
+            fetched_at=datetime.now(UTC), content_type=site.html_type,
+            declared_encoding=None if site.encoding == "cp1251" else "utf-8",
+        )  # fmt: skip
+        result = extract_page(page, OutletHints(name=site.outlet.key), ExtractOptions())
+        assert result.title == art.title, (site.outlet.key, path)
+        assert all(p in result.text for p in art.paragraphs(0)), (site.outlet.key, path)
+        chrome = site._chrome(art)
+        leaks = [t for _, t in chrome.comments if t in result.text]
+        leaks += [p for p in BOILERPLATE_EN + BOILERPLATE_RU if p in result.text]
+        html = body.decode(site.encoding)
+        teasers = map(unescape, re.findall(r'<p class="teaser__summary">(.*?)</p>', html))
+        leaks += [t for t in teasers if t in result.text and t not in art.text]
+        assert not leaks, (site.outlet.key, path, leaks)
+        styles[site.outlet.style] += 1
+    assert set(styles) == {"modern", "legacy", "ru_modern", "ru_cp1251", "amp", "wire", "portal"}
+
+
+def test_module_entry_point_offers_page_weight():
+    result = subprocess.run(
+        [sys.executable, "-m", "mediawatch.newsroom", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert "--page-weight" in result.stdout and "real" in result.stdout

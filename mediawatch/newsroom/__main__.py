@@ -8,6 +8,7 @@ import signal
 import threading
 
 from mediawatch.newsroom import build_newsroom, serve
+from mediawatch.newsroom.boilerplate import PAGE_WEIGHTS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,9 +22,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--warm", action="store_true", help="render every article before serving (benchmarks)"
     )
+    parser.add_argument(
+        "--page-weight",
+        choices=PAGE_WEIGHTS,
+        default="light",
+        help="'real': article pages as heavy as real news pages (benchmarks)",
+    )
     args = parser.parse_args(argv)
 
-    newsroom = build_newsroom(seed=args.seed, n_articles=args.articles, days=args.days)
+    newsroom = build_newsroom(
+        seed=args.seed, n_articles=args.articles, days=args.days, page_weight=args.page_weight
+    )
     stop = threading.Event()
     # Ctrl-C works even when started with SIGINT ignored (as a background job); TERM too.
     signal.signal(signal.SIGINT, lambda *_: stop.set())

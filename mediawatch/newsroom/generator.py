@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from mediawatch.newsroom import content
 
 FEED_ITEMS = 50
+PAGE_WEIGHTS = ("light", "real")  # "real": see mediawatch.newsroom.boilerplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ class Newsroom:
     spike_day: date
     updated_articles: list[int]
     wire_stories: list[WireStory]
+    page_weight: str = "light"  # "real": article pages carry a real site's chrome
     _by_outlet: dict[str, list[ArticleRecord]] = field(default_factory=dict, repr=False)
     _by_path: dict[tuple[str, str], ArticleRecord] = field(default_factory=dict, repr=False)
 
@@ -187,9 +189,18 @@ def _default_end() -> datetime:
 
 
 def build_newsroom(
-    seed: int = 7, n_articles: int = 360, days: int = 30, end: datetime | None = None
+    seed: int = 7,
+    n_articles: int = 360,
+    days: int = 30,
+    end: datetime | None = None,
+    page_weight: str = "light",
 ) -> Newsroom:
-    """Generate the whole newsroom; same seed and end give the same newsroom, byte for byte."""
+    """Generate the whole newsroom; same seed and end give the same newsroom, byte for byte.
+
+    ``page_weight="real"`` makes article pages as heavy as real news pages (see ``boilerplate``).
+    """
+    if page_weight not in PAGE_WEIGHTS:
+        raise ValueError(f"page weight must be one of {PAGE_WEIGHTS}, not {page_weight!r}")
     end = _default_end() if end is None else end
     end = end.replace(tzinfo=UTC) if end.tzinfo is None else end.astimezone(UTC)
     rng = Random(seed)
@@ -347,6 +358,7 @@ def build_newsroom(
             _wire_story(origin, wire[1:-1], [translation]),
             _wire_story(econ, [p for p in plans if p.copy_of is econ], []),
         ],
+        page_weight=page_weight,
     )
     _add_listing_sources(newsroom)
     return newsroom

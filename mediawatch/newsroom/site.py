@@ -12,7 +12,7 @@ from datetime import datetime
 from random import Random
 from urllib.parse import parse_qs
 
-from mediawatch.newsroom import content, feeds, pages, styles
+from mediawatch.newsroom import boilerplate, content, feeds, pages, styles
 from mediawatch.newsroom.generator import FEED_ITEMS, ArticleRecord, Newsroom
 
 SECTION_PAGE_SIZE = 20
@@ -20,6 +20,7 @@ HOME_ITEMS = 30
 UTM = "utm_source=rss&utm_medium=feed&utm_campaign=latest"
 
 HTML_UTF8 = "text/html; charset=utf-8"
+RAIL_ITEMS = (5, 10)  # teasers per sidebar of a heavy page
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +35,15 @@ FULL_SITEMAP = "/sitemap-all.xml"
 
 
 class Site:
-    """Renders the pages of one outlet as served from ``base`` (e.g. http://127.0.1.3:41234)."""
+    """Renders the pages of one outlet as served from ``base`` (e.g. http://127.0.1.3:41234).
 
-    def __init__(self, newsroom: Newsroom, outlet_key: str, base: str) -> None:
+    ``page_weight`` (default: the newsroom's) "real" wraps article pages in the chrome of
+    a real news site; see ``boilerplate``.
+    """
+
+    def __init__(
+        self, newsroom: Newsroom, outlet_key: str, base: str, page_weight: str | None = None
+    ) -> None:
         self.newsroom = newsroom
         self.outlet = newsroom.outlet(outlet_key)
         self.base = base.rstrip("/")
@@ -46,6 +53,12 @@ class Site:
         self._position.update({a.id: i for i, a in enumerate(self.archive)})
         self.encoding = "cp1251" if self.outlet.style == "ru_cp1251" else "utf-8"
         self.html_type = "text/html" if self.encoding == "cp1251" else HTML_UTF8
+        self.page_weight = boilerplate.check_weight(page_weight or newsroom.page_weight)
+        self.chrome = (
+            boilerplate.SiteChrome(newsroom.seed, self.outlet)
+            if self.page_weight == "real"
+            else None
+        )
 
     # -- routing ---------------------------------------------------------------------------
 
@@ -98,6 +111,10 @@ class Site:
         revision = art.revision_at(epoch)
         modified = art.modified if revision > 0 else None
         rng = Random(f"{self.newsroom.seed}:{art.id}:page")
+        comments = content.comments(rng, art.language)
+        chrome = self._chrome(art)
+        if chrome is not None:
+            comments += chrome.comments
         view = styles.ArticleView(
             outlet=self.outlet,
             art=art,
@@ -105,9 +122,10 @@ class Site:
             paragraphs=art.paragraphs(revision),
             modified=modified,
             related=self._related(art),
-            comments=content.comments(rng, art.language),
+            comments=comments,
             ad=content.ad(rng, art.language),
             amp=amp,
+            chrome=chrome,
         )
         return self._html(styles.render_article(view), modified or art.published)
 
@@ -118,6 +136,17 @@ class Site:
         i = self._position[art.id]
         picks = [pool[(i + k) % len(pool)] for k in (1, 2, 3, 5)]
         return tuple(dict.fromkeys(p for p in picks if p.id != art.id))
+
+    def _chrome(self, art: ArticleRecord) -> boilerplate.Chrome | None:
+        if self.chrome is None:
+            return None
+        recent = (self.archive if art.archived else self.current)[:200]
+        pool = [a for a in recent if a.story != art.story]
+        rng = Random(f"{self.newsroom.seed}:{art.id}:rails")
+        k = rng.randint(*RAIL_ITEMS)
+        most_read = rng.sample(pool, min(k, len(pool)))
+        latest = [a for a in self.current if a.story != art.story][:k]
+        return self.chrome.page(art, most_read, latest)
 
     def _section(self, path: str, query: str) -> Response:
         name = path.removeprefix("/section/").strip("/")

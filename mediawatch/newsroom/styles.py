@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from mediawatch.newsroom import timefmt
+from mediawatch.newsroom import boilerplate, timefmt
 from mediawatch.newsroom.generator import ArticleRecord, OutletSpec
 
 NAV_EN = ("Politics", "Economy", "Sport", "Weather", "Culture", "Science")
@@ -33,6 +33,7 @@ class ArticleView:
     comments: list[tuple[str, str]]
     ad: str
     amp: bool = False
+    chrome: boilerplate.Chrome | None = None  # heavy pages only
 
     @property
     def url(self) -> str:
@@ -53,7 +54,8 @@ def render_article(view: ArticleView) -> str:
         "wire": _wire,
         "portal": _portal,
     }
-    return renderers[view.outlet.style](view)
+    html = renderers[view.outlet.style](view)
+    return html if view.chrome is None else boilerplate.dress(html, view.chrome)
 
 
 # -- shared pieces -----------------------------------------------------------------------
