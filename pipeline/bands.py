@@ -90,9 +90,11 @@ class BandTable:
             free = np.flatnonzero(self._vals[pos] < 0)
             placed = np.zeros(len(keys), dtype=bool)
             if len(free):
-                # several keys may reach one free slot in the same step: the first takes it
-                _, first = np.unique(pos[free], return_index=True)
-                win = free[first]
+                win = free
+                if len(set(pos[free].tolist())) < len(free):
+                    # several keys reached one free slot in the same step: the first takes it
+                    _, first = np.unique(pos[free], return_index=True)
+                    win = free[first]
                 self._filled += int((self._vals[pos[win]] == _EMPTY).sum())
                 self._keys[pos[win]] = keys[win]
                 self._vals[pos[win]] = vals[win]
