@@ -268,7 +268,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--articles", default="5000,20000", help="comma-separated newsroom sizes")
+    ap.add_argument(
+        "--articles", default="5000,20000", help="comma-separated newsroom sizes ('' for none)"
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     ap.add_argument("--no-corpus", action="store_true")
@@ -284,7 +286,7 @@ def main() -> None:
         help="python of a venv with newspaper4k and news-please (see alternatives.py)",
     )  # fmt: skip
     args = ap.parse_args()
-    sizes = [150] if args.quick else [int(x) for x in args.articles.split(",")]
+    sizes = [150] if args.quick else [int(x) for x in args.articles.split(",") if x]
     print(f"machine: {os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     weights = args.page_weight.split(",")
     results = []
