@@ -3,8 +3,9 @@
 datasketch's MinHashLSH keeps a bytes key and a Python set per bucket and band: about
 11 KB per article with the 37 bands the story index uses, which made the index the
 largest part of a crawl's memory growth. Here each band of each signature is one 64-bit
-key in a numpy open-addressing multimap (linear probing, load between 3/8 and 3/4): 8
-bytes per entry, about 0.6 KB per article, and the same candidates. Keys are 32-bit: a
+key in a numpy open-addressing multimap (linear probing, load between 1/3 and 2/3; the
+few keys with long probe chains are walked one by one): 8 bytes per slot, about 0.5-0.9 KB
+per article, and the same candidates. Keys are 32-bit: a
 collision only adds a candidate, which the caller verifies anyway (at a million
 articles, about one false candidate in three queries).
 """
@@ -15,6 +16,7 @@ import numpy as np
 
 _EMPTY = -1
 _GONE = -2  # a removed entry: lookups probe past it, inserts may reuse it
+_SCALAR_TAIL = 4  # this few keys left: probe them one by one
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -55,7 +57,7 @@ class BandTable:
         return (keys >> np.uint64(32)).astype(np.uint32)
 
     def insert(self, keys: np.ndarray, value: int) -> None:
-        if 4 * (self._filled + len(keys)) > 3 * len(self._keys):
+        if 3 * (self._filled + len(keys)) > 2 * len(self._keys):
             self._rehash(len(keys))
         self._place(keys, np.full(len(keys), value, dtype=np.int32))
 
@@ -64,13 +66,22 @@ class BandTable:
         mask = len(self._keys) - 1
         pos = (keys & np.uint32(mask)).astype(np.int64)
         found = []
-        while len(keys):
+        while len(keys) > _SCALAR_TAIL:
             vals = self._vals[pos]
             hit = (vals >= 0) & (self._keys[pos] == keys)
             if hit.any():
                 found.append(vals[hit])
             more = vals != _EMPTY
             keys, pos = keys[more], (pos[more] + 1) & mask
+        # the last few keys with long chains: one vectorised step per probe would cost more
+        tail = []
+        for key, slot in zip(keys.tolist(), pos.tolist(), strict=True):
+            while (val := int(self._vals[slot])) != _EMPTY:
+                if val >= 0 and int(self._keys[slot]) == key:
+                    tail.append(val)
+                slot = (slot + 1) & mask
+        if tail:
+            found.append(np.array(tail, dtype=np.int32))
         return np.concatenate(found) if found else np.empty(0, dtype=np.int32)
 
     def remove(self, keys: np.ndarray, value: int) -> None:
@@ -100,12 +111,21 @@ class BandTable:
                 self._vals[pos[win]] = vals[win]
                 placed[win] = True
             keys, vals, pos = keys[~placed], vals[~placed], (pos[~placed] + 1) & mask
+            if 0 < len(keys) <= _SCALAR_TAIL:
+                for key, val, slot in zip(keys.tolist(), vals.tolist(), pos.tolist(), strict=True):
+                    while int(self._vals[slot]) >= 0:
+                        slot = (slot + 1) & mask
+                    self._filled += int(self._vals[slot]) == _EMPTY
+                    self._keys[slot], self._vals[slot] = key, val
+                return
 
     def _rehash(self, extra: int) -> None:
         live = self._vals >= 0
         keys, vals = self._keys[live], self._vals[live]
         size = len(self._keys)
-        while 8 * (len(keys) + extra) > 3 * size:  # at most 3/8 full after: rehash seldom
+        if 3 * len(keys) > size:  # else tombstones filled it: rehash at the same size
+            size *= 2  # about 1/3 full after: rehash seldom
+        while 3 * (len(keys) + extra) > 2 * size:
             size *= 2
         self._keys = np.zeros(size, dtype=np.uint32)
         self._vals = np.full(size, _EMPTY, dtype=np.int32)
