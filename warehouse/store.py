@@ -114,6 +114,11 @@ class Batch:
         default_factory=list
     )  # (url, etag, last_modified, checked_at, changed)
 
+    def payload_bytes(self) -> int:
+        """About what the insert holds in memory: the texts dominate."""
+        rows = [*self.articles, *self.updated]
+        return sum(len(r["text"]) + len(r.get("title") or "") + 512 for r in rows)
+
     def __len__(self) -> int:
         return (
             len(self.articles) + len(self.failures) + len(self.refetched) + len(self.updated)
