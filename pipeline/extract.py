@@ -38,9 +38,9 @@ from pipeline.metadata.titles import (
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
-    from trafilatura.settings import Document
 
     from mediawatch.config import CrawlConfig
+    from pipeline.metadata.heuristics import HeuristicMetadata
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,11 @@ def _extract(
 
 
 def _first(*candidates: tuple[object, str]) -> tuple[object, str | None]:
+    """The first truthy candidate; a callable one is a costly fallback, called only when
+    every candidate before it is empty."""
     for value, source in candidates:
+        if callable(value):
+            value = value()
         if value:
             return value, source
     return None, None
@@ -167,7 +171,7 @@ def _fuse(
     now: datetime,
     html: str,
     text: str,
-    doc: Document,
+    doc: HeuristicMetadata,
     jsonld: JsonLdData,
     tags: meta.MetaData,
     bylines: list[str],
@@ -246,7 +250,7 @@ def _fuse(
             (meta_value(meta.PUBLISHED_KEYS), "meta"),
             *((v, "meta") for v in listed),
             (url_day, "url"),
-            (doc.date, "text"),
+            (lambda: doc.date, "text"),  # htmldate's search, only if reached
             (ev.published if ev else None, ev_source),
         ],
         url_day,
@@ -344,7 +348,7 @@ def _fuse(
             "section",
             (jsonld.section, "json-ld"),
             (meta_value(meta.SECTION_KEYS), "meta"),
-            ((doc.categories or [None])[0], "trafilatura"),
+            (lambda: (doc.categories or [None])[0], "trafilatura"),
         ),
         tags=list(dict.fromkeys(tag_list or (doc.tags or []))),
         image_url=_absolute(
@@ -400,7 +404,8 @@ def _choose_dates(
     url_day: dates.Parsed | None = None,
 ) -> DatedValue | None:
     chooser = dates.DateChooser(now=now, label=label, flags=flags)
-    for raw, source in candidates:
+    for candidate, source in candidates:
+        raw = candidate() if callable(candidate) else candidate
         if not raw:
             continue
         if isinstance(raw, dates.Parsed):

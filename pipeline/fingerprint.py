@@ -116,7 +116,9 @@ def shingle_hashes(words: list[str], shingle_words: int) -> np.ndarray:
     return np.unique((acc >> np.uint64(32)).astype(np.uint32))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _word_hash(word: str) -> int:
+    """Cached: a page's words are mostly the language's common ones, seen on every page."""
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 

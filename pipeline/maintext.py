@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from pipeline.metadata.heuristics import HeuristicMetadata
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from trafilatura.settings import Document
@@ -95,19 +97,23 @@ def main_text(
     url: str,
     include_comments: bool,
     date_params: dict[str, Any],
-) -> tuple[Document | None, str]:
-    """trafilatura's document (with its metadata) and the chosen main text."""
+) -> tuple[HeuristicMetadata | None, str]:
+    """trafilatura's heuristic metadata and the chosen main text; (None, "") if no run
+    found any text.
+
+    The runs extract text only: the metadata is read once from the intact tree, what
+    with_metadata=True would have given, with its costly parts deferred (heuristics.py).
+    """
     from trafilatura import bare_extraction
 
-    def run(mode: str, with_metadata: bool = True) -> tuple[Document | None, str]:
+    def run(mode: str) -> tuple[Document | None, str]:
         found = bare_extraction(
             tree,
             url=url,
-            with_metadata=with_metadata,
+            with_metadata=False,
             include_comments=include_comments,
             favor_precision=mode == "precision",
             favor_recall=mode == "recall",
-            date_extraction_params=date_params,
         )
         return found, ((found.text or "").strip() if found is not None else "")
 
@@ -115,9 +121,13 @@ def main_text(
     if len(text) < PRECISION_CHECK_CHARS:
         # a short precise text may be the article cut down with the boilerplate: compare
         # with the recall-oriented run and keep that one if precision dropped most of it
-        full, full_text = run("recall", with_metadata=doc is None)
+        full, full_text = run("recall")
         if doc is None or len(text) < PRECISION_KEEP_SHARE * len(full_text):
-            doc, text = (full, full_text) if doc is None else (doc, full_text)
-    if doc is not None:
-        text = with_standfirst(tree, text, doc.description)
-    return doc, text
+            doc, text = full, full_text
+    if doc is None or not text:
+        return None, text
+    try:
+        found = HeuristicMetadata(tree, url, date_params)
+    except (TypeError, ValueError):  # inside bare_extraction these discarded the page
+        return None, ""
+    return found, with_standfirst(tree, text, found.description)

@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 from lxml.html import fromstring
 
-from pipeline.metadata.authors import choose_authors, clean_authors, dated_byline, text_byline
+from pipeline.metadata.authors import (
+    _BYLINE_XPATH,
+    _byline_elements,
+    choose_authors,
+    clean_authors,
+    dated_byline,
+    text_byline,
+)
 
 
 def page(body: str) -> str:
@@ -212,3 +219,41 @@ def test_authors_line_at_the_end_of_the_text() -> None:
     text = "First paragraph.\nSecond paragraph.\nAutoren Jelko Muster und Jutta Beispiel"
     assert text_byline(text) == ["Jelko Muster und Jutta Beispiel"]
     assert clean_authors(text_byline(text)) == ["Jelko Muster", "Jutta Beispiel"]
+
+
+def test_byline_elements_are_what_the_xpath_selects() -> None:
+    tree = fromstring(
+        page(
+            '<!-- a comment --><div class="x-author">A</div><span rel="author">B</span>'
+            '<p itemprop="author">C</p><p itemprop="authors">no</p><a class="Author">no</a>'
+            '<i data-testid="article-byline">D</i><b id="byline-top">E</b>'
+            '<em class="autorin">F</em><u class="auteur">G</u><s rel="author me">no</s>'
+        )
+    )
+    assert list(_byline_elements(tree)) == tree.xpath(_BYLINE_XPATH)
+    assert len(tree.xpath(_BYLINE_XPATH)) == 7
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p class="byline">By <a href="/a">Ann Lee</a><time>3 May</time>, Berlin</p>',
+        '<div class="author-name">Jo<span class="date">1.2.</span>hn Roe<figure>x</figure>!</div>',
+        '<div class="sidebar"><span class="author">Not Me</span></div><p id="author">Max Muster</p>',
+        '<span class="author"><time>now</time></span><h4 class="username">Jane Doe</h4>',
+        '<div class="post-author"><b>Text:</b> <i>Eva</i> <i>Klein</i></div>',
+        '<div itemprop="author"><span class="quote">q</span>tail <em>Lena</em></div>',
+        '<author>Kim Park</author><div class="writer">Lo Wu</div>',
+        '<a rel="author"><rel>me</rel>Tom Ford</a>',  # a <rel> element: trafilatura's own
+        '<span class="byline">x</span><span data-component="Byline">Ida Berg</span>',
+        "<p>No signature at all.</p>",
+    ],
+)
+def test_author_from_dom_equals_trafilaturas(body: str) -> None:
+    from trafilatura.metadata import extract_author
+    from trafilatura.utils import load_html
+
+    from pipeline.metadata.heuristics import author_from_dom
+
+    tree = load_html(f"<html><head><title>t</title></head><body><main>{body}</main></body></html>")
+    assert author_from_dom(tree) == extract_author(tree)

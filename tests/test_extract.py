@@ -532,3 +532,27 @@ def test_url_day_does_not_invent_an_island_offset() -> None:
     assert published is not None
     assert published.value == datetime(2020, 7, 9, 10, 4, 4, tzinfo=UTC)
     assert published.original_offset_minutes in (None, 0)
+
+
+def test_htmldate_searches_only_when_metadata_and_url_lack_a_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """find_date is the priciest heuristic: it runs only for the "text" fallback."""
+    import htmldate
+
+    calls: list[str | None] = []
+    real = htmldate.find_date
+
+    def counting(tree: object, **kwargs: object) -> str | None:
+        calls.append(kwargs.get("url"))  # type: ignore[arg-type]
+        return real(tree, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(htmldate, "find_date", counting)
+    head = '<meta property="article:published_time" content="2024-01-05T09:00:00+00:00">'
+    assert extract(fetched(html(head))).published.source == "meta"  # type: ignore[union-attr]
+    assert calls == []
+    shown = BODY + "<p>Published on 3 February 2024.</p>"
+    article = extract(fetched(html("<title>Budget</title>", shown)))
+    assert len(calls) == 1
+    assert article.published is not None and article.published.source == "text"
+    assert article.published.value.date().isoformat() == "2024-02-03"

@@ -113,6 +113,7 @@ class FakeExtraction:
         assert not (kwargs["favor_precision"] and kwargs["favor_recall"])
         mode = "precision" if kwargs["favor_precision"] else "recall"
         assert kwargs["favor_recall"] == (mode == "recall"), "fallback must favor recall"
+        assert not kwargs["with_metadata"], "metadata is read once, from the intact tree"
         self.calls.append((mode, kwargs["with_metadata"]))
         text = self.texts[mode]
         if text is None:
@@ -133,7 +134,7 @@ def test_long_precise_text_needs_no_second_run(monkeypatch: pytest.MonkeyPatch) 
     fake = FakeExtraction("x" * maintext.PRECISION_CHECK_CHARS, "y" * 9000)
     doc, text = run_fake(monkeypatch, fake)
     assert text == "x" * maintext.PRECISION_CHECK_CHARS
-    assert fake.calls == [("precision", True)]
+    assert fake.calls == [("precision", False)]
 
 
 def test_short_precise_text_that_dropped_most_yields_to_recall(
@@ -142,8 +143,8 @@ def test_short_precise_text_that_dropped_most_yields_to_recall(
     fake = FakeExtraction("x" * 400, "y" * 1000)
     doc, text = run_fake(monkeypatch, fake)
     assert text == "y" * 1000
-    assert doc is not None and doc.title == "precision"  # metadata from the first run
-    assert fake.calls == [("precision", True), ("recall", False)]
+    assert doc is not None and doc.title == "Bridge to close"  # from the page, once
+    assert fake.calls == [("precision", False), ("recall", False)]
 
 
 def test_short_precise_text_that_kept_most_stays(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,5 +159,95 @@ def test_failed_precise_run_takes_recall_with_its_metadata(
     fake = FakeExtraction(None, "y" * 300)
     doc, text = run_fake(monkeypatch, fake)
     assert text == "y" * 300
-    assert doc is not None and doc.title == "recall"
-    assert fake.calls == [("precision", True), ("recall", True)]
+    assert doc is not None and doc.title == "Bridge to close"
+    assert fake.calls == [("precision", False), ("recall", False)]
+
+
+def test_no_text_from_either_run_means_no_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_fake(monkeypatch, FakeExtraction(None, None)) == (None, "")
+
+
+DATED = (
+    '<meta property="og:title" content="Bridge to close">'
+    '<meta name="author" content="Jane Roe">'
+    '<meta name="keywords" content="bridge, harbour">'
+    '<meta property="og:image" content="/img/bridge.jpg">'
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "header"),
+    [
+        (DATED, '<p class="dateline">Published 12 March 2024</p>'),
+        ("", '<span class="author-name">Max Mustermann</span><time>2023-05-04</time>'),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2022-01-02", "author": {"name": "Ann Lee"}}</script>',
+            '<div class="post-meta"><a href="/category/local/">Local</a></div>',
+        ),
+    ],
+)
+def test_lazy_metadata_equals_trafilaturas(head: str, header: str) -> None:
+    """Every field extraction reads, as bare_extraction(with_metadata=True) gives it."""
+    from trafilatura import bare_extraction
+
+    params = {
+        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        "original_date": True,
+        "max_date": "2030-01-01",
+    }
+    tree = page(header=header, head_extra=head)
+    ours, _ = main_text(tree, URL, include_comments=False, date_params=params)
+    theirs = bare_extraction(
+        tree,
+        url=URL,
+        with_metadata=True,
+        include_comments=False,
+        favor_precision=True,
+        date_extraction_params=params,
+    )
+    assert ours is not None and theirs is not None
+    for field in (
+        "title",
+        "author",
+        "sitename",
+        "description",
+        "image",
+        "date",
+        "categories",
+        "tags",
+    ):
+        assert getattr(ours, field) == getattr(theirs, field), field
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        '<div class="post-meta"><a href="/category/local/">Local</a></div>',
+        '<div class="meta-x"><span><a href="/categories/a/">A</a></span></div>'
+        '<div id="postpath-1"><a href="/category/b/">B</a><a>no href</a></div>',
+        '<p class="entry-categories"><a href="/category/c/">C</a></p>'
+        '<p id="filedunder"><a href="/cat/x/">x</a></p>',
+        '<footer class="entry-footer"><a href="/tag/d/">D</a><a href="/tags/e/">E</a></footer>',
+        '<ul><li class="cat-links wide"><a href="/category/f/">F</a></li></ul>'
+        '<span class="post-category"><a href="/category/g/">G</a></span>',
+        '<header class="entry-header"><a href="/category/h/">H</a></header>',
+        '<div class="row"><div class="tags"><a href="/tag/i/">I</a></div></div>',
+        '<p class="entry-tags"><a href="/tag/j/">J</a></p>'
+        '<div class="jp-relatedposts"><a href="/tag/k/">K</a></div>',
+        '<section class="hot-topics"><a href="/tag/l/">L</a><b><a href="/tag/m/">M</a></b></section>',
+        '<a class="tags-links" href="/tag/n/">N <a href="/tag/o/">O</a></a>',
+        '<div class="tagline"><a href="/tag/p/">P</a></div>',
+        "<p>No links.</p>",
+    ],
+)
+def test_categories_and_tags_equal_trafilaturas(links: str) -> None:
+    from trafilatura.metadata import extract_catstags
+
+    from pipeline.metadata.heuristics import HeuristicMetadata
+
+    head = '<meta property="article:section" content="World">'
+    tree = page(header=links, head_extra=head)
+    ours = HeuristicMetadata(tree, URL, {})
+    assert ours.categories == extract_catstags("category", tree)
+    assert ours.tags == extract_catstags("tag", tree)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.metadata.titles import is_site_name
@@ -338,10 +339,31 @@ def _in_box(names: str) -> bool:
     return any(_SKIP.search(t) and not _LAYOUT.search(t) for t in names.split())
 
 
+def _byline_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """What _BYLINE_XPATH selects, in document order: one Python pass over the attributes
+    costs about half of libxml2's eight attribute node-sets per element."""
+    for elem in tree.iterdescendants(etree.Element):  # elements only, as XPath's *
+        attrib = elem.attrib
+        if not attrib:
+            continue
+        cls = attrib.get("class")
+        if (
+            (
+                cls is not None
+                and ("byline" in cls or "author" in cls or "auteur" in cls or "autor" in cls)
+            )
+            or attrib.get("itemprop") == "author"
+            or attrib.get("rel") == "author"
+            or "byline" in (attrib.get("data-testid") or "")
+            or "byline" in (attrib.get("id") or "")
+        ):
+            yield elem
+
+
 def dom_bylines(tree: HtmlElement, limit: int = 5) -> list[str]:
     """Short texts of byline/author elements, outside comment and related-article boxes."""
     found: list[str] = []
-    for elem in tree.xpath(_BYLINE_XPATH):
+    for elem in _byline_elements(tree):
         if elem.tag in ("meta", "link", "body", "html", "script", "style", "img"):
             continue
         # the element itself ("comment-author") or a box around it, but not <body>/<html>,
