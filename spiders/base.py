@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.http import Response
@@ -20,6 +20,9 @@ from twisted.python.failure import Failure
 from mediawatch.config import OutletConfig
 from pipeline.items import Evidence, FetchedPage, FetchFailure
 from spiders.session import CrawlSession
+
+if TYPE_CHECKING:
+    from spiders.discovery.entries import Discovered
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
@@ -53,6 +56,21 @@ class OutletSpider(scrapy.Spider):
             errback=self.on_error,
             meta={"outlet": outlet.name, "evidence": evidence, "stage": "fetch"},
         )
+
+    def article_requests(
+        self, outlet: OutletConfig, entries: list[Discovered]
+    ) -> Iterator[scrapy.Request]:
+        """Requests for a listing's articles, releasing each entry once it is handed on.
+
+        Scrapy drains a callback's output between downloads, so a 20,000-URL sitemap is
+        handed on over minutes; the parsed listing must not stay alive all that time.
+        """
+        entries.reverse()
+        while entries:
+            entry = entries.pop()
+            request = self.article_request(outlet, entry.url, entry.evidence)
+            if request is not None:
+                yield request
 
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         outlet = response.meta["outlet"]

@@ -72,7 +72,6 @@ class SitemapSpider(FeedSpider):
                 )
             return
         max_age = self.session.config.crawl.max_age_days
-        for entry in select_recent(result.entries, max_age, self.session.now):
-            request = self.article_request(outlet, entry.url, entry.evidence)
-            if request is not None:
-                yield request
+        recent = select_recent(result.entries, max_age, self.session.now)
+        del result  # keep only what is still to be handed on
+        yield from self.article_requests(outlet, recent)
