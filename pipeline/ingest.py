@@ -24,7 +24,7 @@ from mediawatch.errors import MediawatchError
 from pipeline.decide import Decider, PageMeta
 from pipeline.items import Article, ExtractionFailure, FetchedPage, FetchFailure
 from pipeline.worker import WorkerSetup, init_worker, process_page
-from warehouse.connection import lean_checkpoint, opened, writer_limits
+from warehouse.connection import opened, writer_limits
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState
 from warehouse.store import Batch, write_batch
@@ -195,7 +195,6 @@ class Ingestor:
                     limits=writer_limits(batch.payload_bytes()),
                 ) as con:
                     write_batch(con, batch)
-                    lean_checkpoint(con)
                 self.committed += len(batch.articles) + len(batch.updated)
                 return True
             except Exception as exc:  # keep the batch; retry (disk full, lock held too long)

@@ -21,33 +21,19 @@ _BASE_CONFIG = {
 # Long-running writers (a crawl's writer thread, the distributed loader) open the file for
 # every batch. One DuckDB thread leaves the other core to extraction.
 WRITER_THREADS = 1
-# Each checkpoint after an append merges small row groups, and without a cap the merge holds
-# the table's last row group in memory: a crawl's peak memory grew with the table (+150 MB
-# from 5k to 20k articles). Checkpointing under this cap keeps it flat (+12 MB to 40k).
-CHECKPOINT_MEMORY = "32MB"
 
 
 def writer_limits(payload_bytes: int) -> dict[str, object]:
-    """Settings for a writer's connection: the insert itself needs memory in proportion to
-    the batch (5,000 articles of 3 KB failed under 64 MB), at least 128 MB."""
+    """Settings for a writer's connection.
+
+    Each checkpoint after an append merges small row groups, and without a cap the merge
+    holds the table's last row group in memory, so a crawl's peak grew with the table
+    (+150 MB from 5k to 20k articles of 3 KB). The insert itself needs memory in proportion
+    to the batch (5,000 such articles failed under 64 MB): at least 128 MB, ten times the
+    batch's payload.
+    """
     mb = max(128, 10 * payload_bytes // 2**20 + 1)
     return {"memory_limit": f"{mb}MB", "threads": WRITER_THREADS}
-
-
-def lean_checkpoint(con: duckdb.DuckDBPyConnection) -> None:
-    """Checkpoint under ``CHECKPOINT_MEMORY``, after the batch has committed.
-
-    If that is too little, closing the connection checkpoints under the old cap: the batch
-    is safe in the WAL either way, so a failure here must not fail the write.
-    """
-    previous = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    try:
-        con.execute(f"SET memory_limit = '{CHECKPOINT_MEMORY}'")
-        con.execute("CHECKPOINT")
-    except duckdb.Error:
-        pass
-    finally:
-        con.execute(f"SET memory_limit = '{previous}'")
 
 
 def _is_lock_error(exc: Exception) -> bool:

@@ -5,7 +5,7 @@
     python benchmarks/warehouse/ingest.py --quick             # CI smoke
 
 Ingest goes through ``warehouse.store.write_batch`` exactly as a crawl's writer thread does
-(one DuckDB thread, memory in proportion to the batch, checkpoint under 32 MB):
+(one DuckDB thread, memory in proportion to the batch):
 one transaction per batch (articles with 3 KB texts, their URLs, topic matches and story
 aggregates), opening and closing the file for each batch so that readers can get in.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from warehouse.connection import lean_checkpoint, opened, writer_limits  # noqa: E402
+from warehouse.connection import opened, writer_limits  # noqa: E402
 from warehouse.migrate import migrate  # noqa: E402
 from warehouse.store import Batch, write_batch  # noqa: E402
 
@@ -85,7 +85,6 @@ def ingest(path: Path, articles: int, batch_size: int) -> float:
     for batch in batches:
         with opened(path, limits=writer_limits(batch.payload_bytes())) as con:
             write_batch(con, batch)
-            lean_checkpoint(con)
     return articles / (time.perf_counter() - started)
 
 
