@@ -19,10 +19,11 @@ from twisted.python.failure import Failure
 
 from mediawatch.config import OutletConfig
 from pipeline.items import Evidence, FetchedPage, FetchFailure
+from spiders.discovery import select_recent
 from spiders.session import CrawlSession
 
 if TYPE_CHECKING:
-    from spiders.discovery.entries import Discovered
+    from spiders.discovery import Discovered
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
@@ -60,14 +61,17 @@ class OutletSpider(scrapy.Spider):
     def article_requests(
         self, outlet: OutletConfig, entries: list[Discovered]
     ) -> Iterator[scrapy.Request]:
-        """Requests for a listing's articles, releasing each entry once it is handed on.
+        """Requests for a listing's recent articles, newest first, releasing each entry once
+        it is handed on (``entries`` is emptied).
 
         Scrapy drains a callback's output between downloads, so a 20,000-URL sitemap is
         handed on over minutes; the parsed listing must not stay alive all that time.
         """
-        entries.reverse()
-        while entries:
-            entry = entries.pop()
+        recent = select_recent(entries, self.session.config.crawl.max_age_days, self.session.now)
+        entries.clear()
+        recent.reverse()
+        while recent:
+            entry = recent.pop()
             request = self.article_request(outlet, entry.url, entry.evidence)
             if request is not None:
                 yield request

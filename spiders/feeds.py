@@ -10,7 +10,7 @@ from scrapy.http import Response
 from mediawatch.config import OutletConfig
 from pipeline.urls import in_domains
 from spiders.base import OutletSpider
-from spiders.discovery import common_feed_urls, feeds_from_html, parse_feed, select_recent
+from spiders.discovery import common_feed_urls, feeds_from_html, parse_feed
 
 MAX_AUTODISCOVERED_FEEDS = 3
 MAX_FEED_PROBES = 4
@@ -95,7 +95,4 @@ class FeedSpider(OutletSpider):
         if result.error:
             self.fail(response.url, outlet.name, "bad-feed", result.error, "feed")
             return
-        max_age = self.session.config.crawl.max_age_days
-        recent = select_recent(result.entries, max_age, self.session.now)
-        del result  # keep only what is still to be handed on
-        yield from self.article_requests(outlet, recent)
+        yield from self.article_requests(outlet, result.entries)

@@ -11,7 +11,6 @@ from mediawatch.config import OutletConfig
 from spiders.discovery import (
     parse_sitemap,
     recent_children,
-    select_recent,
     sitemaps_from_robots,
 )
 from spiders.feeds import FeedSpider
@@ -71,7 +70,4 @@ class SitemapSpider(FeedSpider):
                     child, outlet, self.parse_sitemap, "sitemap", depth=depth + 1
                 )
             return
-        max_age = self.session.config.crawl.max_age_days
-        recent = select_recent(result.entries, max_age, self.session.now)
-        del result  # keep only what is still to be handed on
-        yield from self.article_requests(outlet, recent)
+        yield from self.article_requests(outlet, result.entries)
