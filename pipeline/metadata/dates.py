@@ -238,7 +238,8 @@ def implausible_after_url(parsed: Parsed | None, url_day: Parsed | None, days: i
     return (parsed.value.date() - url_day.value.date()).days > days
 
 
-_MONTHS = (
+# month names as day_forms writes them (case-folded); header_date reads these and more
+MONTH_NAMES = (
     ("january", "jan", "januar", "jänner", "janvier", "enero", "gennaio"),
     ("february", "feb", "februar", "février", "febrero", "febbraio"),
     ("march", "mar", "märz", "mars", "marzo"),
@@ -280,7 +281,7 @@ def day_forms(day: date) -> list[str]:
         f"{m}/{d}/{y}",
         f"{d}/{m}/{y}",
     ]
-    for name in _MONTHS[m - 1]:
+    for name in MONTH_NAMES[m - 1]:
         forms += [
             f"{d}. {name} {y}",
             f"{d:02d}. {name} {y}",

@@ -26,21 +26,27 @@ SHORT_TEXT = 60  # a dateline or byline node; a longer one is a sentence
 MAX_EARLIER_DAYS = 365
 _SKIP = frozenset(["script", "style", "noscript", "template", "select", "button", "svg"])
 
-_MONTH_NAMES = {
-    1: "january jan januar jänner janvier janv enero ene gennaio gen janeiro januari",
-    2: "february feb februar février févr fevrier febrero febbraio fevereiro fev februari",
-    3: "march mar märz mär mrz maerz mars marzo março marco maart",
-    4: "april apr avril avr abril abr aprile",
-    5: "may mai mayo maggio mag maio mei",
-    6: "june jun juni juin junio giugno giu junho",
-    7: "july jul juli juillet juil julio luglio lug julho",
-    8: "august aug août aout agosto ago augustus",
-    9: "september sep sept septembre septiembre settembre set setembro",
-    10: "october oct okt oktober octobre octubre ottobre out outubro",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec dez dezember décembre decembre diciembre dic dicembre dezembro",
+# dates.MONTH_NAMES plus short forms and Portuguese and Dutch names. Only read here, where
+# the day and year around a name confirm it; is_shown keeps the shorter list it matched with.
+_MORE_MONTH_NAMES = {
+    1: "janv ene gen janeiro januari",
+    2: "févr fevrier fev fevereiro februari",
+    3: "mär mrz maerz marco março maart",
+    4: "avr abr",
+    5: "mag maio mei",
+    6: "giu junho",
+    7: "juil lug julho",
+    8: "aout ago augustus",
+    9: "set setembro",
+    10: "out outubro",
+    11: "novembro",
+    12: "decembre dic dezembro",
 }
-_MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTHS = {
+    name: month
+    for month, names in enumerate(dates.MONTH_NAMES, start=1)
+    for name in (*names, *_MORE_MONTH_NAMES[month].split())
+}
 _MONTH = "(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d{2})"
 _DAY = r"([0-3]?\d)(?:st|nd|rd|th|er|º)?"
