@@ -6,7 +6,8 @@ articles about the same event share names and places but not sentences; they mus
 two stories. Exact copies are caught by ``content_hash``; the rest by ``StoryIndex``:
 
 * MinHash-LSH over word shingles (datasketch's banding, kept in the compact
-  ``pipeline.bands.BandTable``) proposes candidates in time independent of the index size. Its band threshold is set well below the match threshold because
+  ``pipeline.bands.BandTable``) proposes candidates in time independent of the index
+  size. Its band threshold is set well below the match threshold because
   truncated copies have low Jaccard with their source (60 % of a text: Jaccard 0.6).
 * Each candidate is verified by *containment* of the shorter text in the longer one,
   estimated from the MinHash Jaccard and the two shingle counts. ``threshold`` is that
@@ -140,7 +141,7 @@ class StoryIndex:
             story_head = match is None or match[1] < self.count_below
         row = self._new_row()
         self._row_of[article_id] = row
-        chunk, i = self._chunks[row // _CHUNK], row % _CHUNK
+        chunk, i = self._at(row)
         chunk.ids[i] = article_id
         chunk.values[i] = decoded.hashvalues
         chunk.shingles[i] = decoded.shingles
@@ -163,7 +164,7 @@ class StoryIndex:
         row = self._row_of.pop(article_id, None)
         if row is None:
             return
-        chunk, i = self._chunks[row // _CHUNK], row % _CHUNK
+        chunk, i = self._at(row)
         values = chunk.values[i].copy()
         self._bands.remove(self._bands.band_keys(values), row)
         if chunk.heads[i]:
@@ -193,7 +194,7 @@ class StoryIndex:
         """Write the index to an ``.npz`` file (signatures, story-head flags, options)."""
         rows = list(self._row_of.values())
         ids = np.array([self._id(row) for row in rows], dtype=np.int64)
-        heads = np.array([self._chunks[r // _CHUNK].heads[r % _CHUNK] for r in rows], dtype=bool)
+        heads = np.array([chunk.heads[i] for chunk, i in map(self._at, rows)], dtype=bool)
         blobs = [self._signature(row).to_bytes() for row in rows]
         width = 7 + 4 * self.num_perm
         packed = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)
@@ -268,11 +269,15 @@ class StoryIndex:
         return set(self._bands.lookup(keys).tolist())
 
     def _signature(self, row: int) -> Signature:
-        chunk, i = self._chunks[row // _CHUNK], row % _CHUNK
+        chunk, i = self._at(row)
         return Signature(chunk.values[i], int(chunk.shingles[i]))
 
     def _id(self, row: int) -> int:
-        return int(self._chunks[row // _CHUNK].ids[row % _CHUNK])
+        chunk, i = self._at(row)
+        return int(chunk.ids[i])
+
+    def _at(self, row: int) -> tuple[_Rows, int]:
+        return self._chunks[row // _CHUNK], row % _CHUNK
 
     def _new_row(self) -> int:
         if self._free_rows:
