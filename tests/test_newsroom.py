@@ -348,6 +348,7 @@ def test_module_entry_point_help():
         timeout=30,
     )
     assert result.returncode == 0 and "--articles" in result.stdout
+    assert "--page-weight" in result.stdout and "real" in result.stdout
 
 
 def test_only_planted_copies_are_near_duplicates(room):
@@ -499,13 +500,3 @@ def test_heavy_pages_still_extract_the_article(heavy_room):
         assert not leaks, (site.outlet.key, path, leaks)
         styles[site.outlet.style] += 1
     assert set(styles) == {"modern", "legacy", "ru_modern", "ru_cp1251", "amp", "wire", "portal"}
-
-
-def test_module_entry_point_offers_page_weight():
-    result = subprocess.run(
-        [sys.executable, "-m", "mediawatch.newsroom", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert "--page-weight" in result.stdout and "real" in result.stdout
