@@ -68,12 +68,20 @@ class FeedSpider(OutletSpider):
             meta={"outlet": outlet.name, "stage": stage, "handle_httpstatus_list": [304], **meta},
         )
 
-    def remember_validators(self, response: Response) -> bool:
-        """Store the response's validators; return False when the resource is unchanged (304)."""
-        outlet = response.meta["outlet"]
-        if response.status == 304:
-            self.session.stats_for(outlet).not_modified += 1
+    def not_modified(self, response: Response) -> bool:
+        """True (and counted) when the listing is unchanged since the validators we sent."""
+        if response.status != 304:
             return False
+        self.session.stats_for(response.meta["outlet"]).not_modified += 1
+        return True
+
+    def remember_validators(self, response: Response) -> None:
+        """Keep the listing's validators, once everything it yielded has been handed on.
+
+        Kept any earlier, a crawl stopped half-way through a listing (a worker killed while
+        Scrapy drains a 20,000-URL sitemap) would get a 304 next time and never queue the rest.
+        """
+        outlet = response.meta["outlet"]
         etag = response.headers.get(b"ETag")
         last_modified = response.headers.get(b"Last-Modified")
         if etag or last_modified:
@@ -83,10 +91,9 @@ class FeedSpider(OutletSpider):
                 etag.decode("latin-1") if etag else None,
                 last_modified.decode("latin-1") if last_modified else None,
             )
-        return True
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self.remember_validators(response):
+        if self.not_modified(response):
             return
         outlet = self.session.config.outlet(response.meta["outlet"])
         result = parse_feed(response.body, response.url)
@@ -94,5 +101,6 @@ class FeedSpider(OutletSpider):
             return  # a guessed path that is not a feed
         if result.error:
             self.fail(response.url, outlet.name, "bad-feed", result.error, "feed")
-            return
-        yield from self.article_requests(outlet, result.entries)
+        else:
+            yield from self.article_requests(outlet, result.entries)
+        self.remember_validators(response)

@@ -44,8 +44,12 @@ class SitemapSpider(FeedSpider):
             yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self.remember_validators(response):
+        if self.not_modified(response):
             return
+        yield from self._sitemap_requests(response)
+        self.remember_validators(response)
+
+    def _sitemap_requests(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self.session.config.outlet(response.meta["outlet"])
         depth = response.meta.get("depth", 0)
         result = parse_sitemap(

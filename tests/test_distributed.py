@@ -315,3 +315,54 @@ def test_distributed_commands_need_the_section(make_config) -> None:
     config = make_config([{"name": "X", "homepage": "http://x.test/"}])
     with pytest.raises(TerminalError, match="distributed"):
         enqueue_discovery(config)
+
+
+@pytest.mark.parametrize("kind", ["sitemap", "feed"])
+def test_a_listing_keeps_its_validators_only_once_all_its_requests_are_handed_on(
+    make_config, redis_url: str, rc, kind: str
+) -> None:
+    """A worker killed half-way through a listing must not get a 304 for it next round."""
+    from datetime import UTC, datetime
+
+    from scrapy.http import Request, XmlResponse
+
+    from spiders.distributed import Keys
+    from spiders.distributed.worker import RemoteIngestor, WorkerSession
+    from spiders.sitemaps import SitemapSpider
+
+    config = make_config(
+        [{"name": "X", "homepage": "http://x.test/"}], distributed={"redis_url": redis_url}
+    )
+    today = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    urls = [f"http://x.test/story-{i}" for i in range(3)]
+    if kind == "sitemap":
+        body = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
+            f"<url><loc>{u}</loc><lastmod>{today}</lastmod></url>" for u in urls
+        )
+        body += "</urlset>"
+    else:
+        body = "<rss version='2.0'><channel><title>X</title>" + "".join(
+            f"<item><link>{u}</link><title>t</title></item>" for u in urls
+        )
+        body += "</channel></rss>"
+    listing = f"http://x.test/{kind}.xml"
+    ingestor = RemoteIngestor(rc, Keys(), "t")
+    session = WorkerSession(
+        config=config, outlets=list(config.outlets), ingestor=ingestor, stats={}
+    )  # type: ignore[arg-type]
+    spider = SitemapSpider(session=session)
+    meta = {"outlet": "X", "depth": 0}
+    response = XmlResponse(
+        listing,
+        body=body.encode(),
+        headers={"ETag": '"v1"'},
+        request=Request(listing, meta=meta),
+    )
+    parse = spider.parse_sitemap if kind == "sitemap" else spider.parse_feed
+    output = parse(response)
+    first = next(output)
+    assert first.url in urls
+    assert ingestor.state.validators.get(listing) == (None, None)
+    rest = list(output)
+    assert sorted([first.url, *(r.url for r in rest)]) == urls
+    assert ingestor.state.validators.get(listing) == ('"v1"', None)

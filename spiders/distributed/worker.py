@@ -432,10 +432,6 @@ def worker_settings(config: Config, worker_id: str, keys: Keys, log_level: str) 
     settings.pop("SCHEDULER_PRIORITY_QUEUE", None)
     settings.update(
         {
-            # Scrapy's default here, not the crawl's 1: with 1 a listing's output drains over
-            # minutes, and a worker killed meanwhile was seen once to lose the rest of it
-            # (suspected: the requeued listing then answers 304 to validators already kept)
-            "CONCURRENT_ITEMS": 100,
             "SCHEDULER": "spiders.distributed.queue.LeasedScheduler",
             "SCHEDULER_QUEUE_CLASS": "spiders.distributed.queue.OutletQueue",
             "SCHEDULER_QUEUE_KEY": keys.requests,
