@@ -17,6 +17,8 @@ import numpy as np
 _EMPTY = -1
 _GONE = -2  # a removed entry: lookups probe past it, inserts may reuse it
 _SCALAR_TAIL = 4  # this few keys left: probe them one by one
+_SET_CHECK = 64  # more free slots than this: find colliding keys with numpy, not a Python set
+_REHASH_CHUNK = 1 << 16
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -102,7 +104,7 @@ class BandTable:
             placed = np.zeros(len(keys), dtype=bool)
             if len(free):
                 win = free
-                if len(set(pos[free].tolist())) < len(free):
+                if len(free) > _SET_CHECK or len(set(pos[free].tolist())) < len(free):
                     # several keys reached one free slot in the same step: the first takes it
                     _, first = np.unique(pos[free], return_index=True)
                     win = free[first]
@@ -130,4 +132,6 @@ class BandTable:
         self._keys = np.zeros(size, dtype=np.uint32)
         self._vals = np.full(size, _EMPTY, dtype=np.int32)
         self._filled = 0
-        self._place(keys, vals)
+        # in chunks: placing 700k entries at once needed ~50 MB of index arrays beside the table
+        for start in range(0, len(keys), _REHASH_CHUNK):
+            self._place(keys[start : start + _REHASH_CHUNK], vals[start : start + _REHASH_CHUNK])

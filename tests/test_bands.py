@@ -17,25 +17,29 @@ def _brute(stored: dict[int, np.ndarray], query: np.ndarray, bands: int, rows: i
     }
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_lookup_equals_brute_force_through_growth_and_removal(seed: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "bands"),
+    [(0, 8), (1, 8), (2, 40)],  # 40 bands: 120k entries, rehashed in several chunks
+)
+def test_lookup_equals_brute_force_through_growth_and_removal(seed: int, bands: int) -> None:
     rng = np.random.default_rng(seed)
-    table = BandTable(bands=8, rows=2, capacity=16)  # tiny: forces many rehashes
+    table = BandTable(bands=bands, rows=2, capacity=16)  # tiny: forces many rehashes
+    width = 2 * bands
     stored: dict[int, np.ndarray] = {}
-    base = rng.integers(0, 50, size=(40, 16), dtype=np.uint32)  # few values: many shared bands
+    base = rng.integers(0, 50, size=(40, width), dtype=np.uint32)  # few values: shared bands
     for row in range(3000):
         values = base[row % 40].copy()
-        values[rng.integers(0, 16, size=6)] = rng.integers(0, 1 << 32, 6, dtype=np.uint32)
+        values[rng.integers(0, width, size=6)] = rng.integers(0, 1 << 32, 6, dtype=np.uint32)
         stored[row] = values
         table.insert(table.band_keys(values), row)
     for row in rng.choice(3000, size=1000, replace=False).tolist():
         table.remove(table.band_keys(stored.pop(row)), row)
     for row in range(3000, 3500):  # reuses tombstones
-        stored[row] = rng.integers(0, 50, size=16, dtype=np.uint32)
+        stored[row] = rng.integers(0, 50, size=width, dtype=np.uint32)
         table.insert(table.band_keys(stored[row]), row)
-    for query in [*base[:10], *rng.integers(0, 50, size=(10, 16), dtype=np.uint32)]:
+    for query in [*base[:10], *rng.integers(0, 50, size=(10, width), dtype=np.uint32)]:
         found = set(table.lookup(table.band_keys(query)).tolist())
-        assert found == _brute(stored, query, 8, 2)
+        assert found == _brute(stored, query, bands, 2)
 
 
 def test_skipped_bands_propose_nothing() -> None:

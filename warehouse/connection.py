@@ -26,13 +26,14 @@ WRITER_THREADS = 1
 def writer_limits(payload_bytes: int) -> dict[str, object]:
     """Settings for a writer's connection.
 
-    Each checkpoint after an append merges small row groups, and without a cap the merge
-    holds the table's last row group in memory, so a crawl's peak grew with the table
-    (+150 MB from 5k to 20k articles of 3 KB). The insert itself needs memory in proportion
-    to the batch (5,000 such articles failed under 64 MB): at least 128 MB, ten times the
-    batch's payload.
+    Each open, insert and checkpoint pulls blocks of the file into DuckDB's buffer pool up
+    to its limit, so with a loose cap a crawl's peak grew with the table: a writer alone
+    peaked 104 MB higher at 20k articles than at 5k under 128 MB, 45 MB higher under 64 MB.
+    The insert itself needs memory in proportion to the batch (5,000 articles of 3 KB failed
+    under a flat 64 MB): at least 64 MB, ten times the batch's payload. 32 MB still wrote
+    100-article batches into a warehouse of 1M articles; 16 MB did not.
     """
-    mb = max(128, 10 * payload_bytes // 2**20 + 1)
+    mb = max(64, 10 * payload_bytes // 2**20 + 1)
     return {"memory_limit": f"{mb}MB", "threads": WRITER_THREADS}
 
 
