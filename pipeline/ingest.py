@@ -18,13 +18,14 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from mediawatch.errors import MediawatchError
 from pipeline.decide import Decider, PageMeta
 from pipeline.items import Article, ExtractionFailure, FetchedPage, FetchFailure
 from pipeline.worker import WorkerSetup, init_worker, process_page
-from warehouse.connection import opened, writer_limits
+from warehouse.connection import write_limited
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState
 from warehouse.store import Batch, write_batch
@@ -189,12 +190,12 @@ class Ingestor:
         while True:
             attempts += 1
             try:
-                with opened(
+                write_limited(
                     self.settings.warehouse,
+                    batch.payload_bytes(),
+                    partial(write_batch, batch=batch),
                     timeout_s=self.settings.lock_timeout_s,
-                    limits=writer_limits(batch.payload_bytes()),
-                ) as con:
-                    write_batch(con, batch)
+                )
                 self.committed += len(batch.articles) + len(batch.updated)
                 return True
             except Exception as exc:  # keep the batch; retry (disk full, lock held too long)

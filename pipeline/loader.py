@@ -24,12 +24,13 @@ from mediawatch.config import Config
 from pipeline.decide import Decider, PageMeta
 from pipeline.ingest import IngestSettings
 from pipeline.items import Article, ExtractionFailure
-from warehouse.connection import opened, transaction, writer_limits
+from warehouse.connection import opened, transaction, write_limited
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState, load_crawl_state
 from warehouse.store import Batch, apply_batch
 
 if TYPE_CHECKING:
+    import duckdb
     import redis
 
     from spiders.distributed.keys import Keys
@@ -233,20 +234,18 @@ class Loader:
         return bool(rows)
 
     def _commit(self, batch: Batch, batch_id: str, items: int) -> None:
+        def work(con: duckdb.DuckDBPyConnection) -> None:
+            with transaction(con):
+                apply_batch(con, batch)
+                con.execute(
+                    f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?)",
+                    [batch_id, self.name, items, datetime.now(UTC)],
+                )
+
         c = self.config
-        with (
-            opened(
-                c.warehouse_path,
-                timeout_s=c.warehouse.lock_timeout_s,
-                limits=writer_limits(batch.payload_bytes()),
-            ) as con,
-            transaction(con),
-        ):
-            apply_batch(con, batch)
-            con.execute(
-                f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?)",
-                [batch_id, self.name, items, datetime.now(UTC)],
-            )
+        write_limited(
+            c.warehouse_path, batch.payload_bytes(), work, timeout_s=c.warehouse.lock_timeout_s
+        )
 
     def _ack(self, raws: list[bytes], dead: list[bytes], urls: list[str]) -> None:
         from spiders.distributed.keys import url_fingerprint

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from mediawatch.errors import WarehouseBusy
-from warehouse.connection import connect, opened
+from warehouse.connection import connect, opened, transaction, write_limited, writer_limits
 from warehouse.migrate import Migration, available, migrate
 from warehouse.query import QueryRefused, run_user_sql
 from warehouse.store import Batch, write_batch
@@ -90,6 +90,28 @@ def test_reader_waits_for_a_short_writer(warehouse: Path) -> None:
     assert result.rows == [(0,)]
     assert time.monotonic() - started >= 0.5  # it really waited for the writer
     holder.wait(10)
+
+
+def test_a_write_that_runs_out_of_memory_is_rolled_back_and_retried_with_more(
+    warehouse: Path, caplog
+) -> None:
+    """The writer's memory cap keeps crawls flat; it must not cost a batch."""
+    assert writer_limits(1000)["memory_limit"] == "32MB"
+    assert writer_limits(1000, attempt=2)["memory_limit"] == "128MB"
+    attempts = []
+
+    def work(con: duckdb.DuckDBPyConnection) -> int:
+        attempts.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        with transaction(con):
+            con.execute("INSERT INTO outlets (name, homepage) VALUES ('X', 'http://x.test/')")
+            # a 3M-element list cannot spill to disk: needs more than 32 MB
+            return con.execute("SELECT len(list(range)) FROM range(3000000)").fetchone()[0]
+
+    assert write_limited(warehouse, 1000, work) == 3_000_000
+    assert len(attempts) == 2 and attempts[0] != attempts[1]
+    assert "ran out of memory" in caplog.text
+    with opened(warehouse, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM outlets").fetchone()[0] == 1
 
 
 def test_lock_held_too_long_is_a_transient_error(warehouse: Path) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from mediawatch.errors import TerminalError, WarehouseBusy
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Offline, extension downloads can only fail; never let a query try.
 _BASE_CONFIG = {
@@ -23,18 +28,45 @@ _BASE_CONFIG = {
 WRITER_THREADS = 1
 
 
-def writer_limits(payload_bytes: int) -> dict[str, object]:
+def writer_limits(payload_bytes: int, attempt: int = 1) -> dict[str, object]:
     """Settings for a writer's connection.
 
     Each open, insert and checkpoint pulls blocks of the file into DuckDB's buffer pool up
-    to its limit, so with a loose cap a crawl's peak grew with the table: a writer alone
-    peaked 104 MB higher at 20k articles than at 5k under 128 MB, 45 MB higher under 64 MB.
-    The insert itself needs memory in proportion to the batch (5,000 articles of 3 KB failed
-    under a flat 64 MB): at least 64 MB, ten times the batch's payload. 32 MB still wrote
-    100-article batches into a warehouse of 1M articles; 16 MB did not.
+    to its limit, and a checkpoint re-reads the table's last row group, so with a loose cap
+    a crawl's peak grew with the table: appending 20,000 articles 100 at a time, a writer
+    peaked 45 MB higher at the end than at 5,000 under 64 MB, 7 MB higher under 32 MB. The
+    insert itself needs memory in proportion to the batch (5,000 articles of 3 KB failed
+    under a flat 64 MB): at least 32 MB, ten times the batch's payload. 32 MB still wrote
+    100-article batches into a warehouse of 1M articles; 16 MB did not. Each retry after
+    running out of memory gets four times more (``write_limited``).
     """
-    mb = max(64, 10 * payload_bytes // 2**20 + 1)
+    mb = max(32, 10 * payload_bytes // 2**20 + 1) * 4 ** (attempt - 1)
     return {"memory_limit": f"{mb}MB", "threads": WRITER_THREADS}
+
+
+def write_limited(
+    path: Path,
+    payload_bytes: int,
+    work: Callable[[duckdb.DuckDBPyConnection], T],
+    *,
+    timeout_s: float = 30.0,
+) -> T:
+    """Run ``work`` (one transaction) on a writer connection under ``writer_limits``.
+
+    The cap keeps a long crawl's memory flat; it must never lose a batch, so a write that
+    runs out of memory is rolled back and tried again with more.
+    """
+    for attempt in (1, 2, 3):
+        try:
+            with opened(
+                path, timeout_s=timeout_s, limits=writer_limits(payload_bytes, attempt)
+            ) as con:
+                return work(con)
+        except duckdb.OutOfMemoryException:
+            if attempt == 3:
+                raise
+            log.warning("%s: the write ran out of memory; retrying with more", path)
+    raise AssertionError("unreachable")
 
 
 def _is_lock_error(exc: Exception) -> bool:

@@ -20,12 +20,13 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from warehouse.connection import opened, writer_limits  # noqa: E402
+from warehouse.connection import opened, write_limited  # noqa: E402
 from warehouse.migrate import migrate  # noqa: E402
 from warehouse.store import Batch, write_batch  # noqa: E402
 
@@ -83,8 +84,7 @@ def ingest(path: Path, articles: int, batch_size: int) -> float:
     ]
     started = time.perf_counter()
     for batch in batches:
-        with opened(path, limits=writer_limits(batch.payload_bytes())) as con:
-            write_batch(con, batch)
+        write_limited(path, batch.payload_bytes(), partial(write_batch, batch=batch))
     return articles / (time.perf_counter() - started)
 
 
