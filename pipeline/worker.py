@@ -6,6 +6,9 @@ the crawler's event loop never waits on trafilatura and both cores are used.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,6 +41,19 @@ _context: list[_Context] = []
 
 def init_worker(setup: WorkerSetup) -> None:
     _context[:] = [_Context(setup, tuple((name, compile_query(src)) for name, src in setup.topics))]
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
+
+
+def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
+    """Leave when the crawl or worker that started us is gone (kill -9, the OOM killer).
+
+    Otherwise the pool's processes wait for work forever, each holding its memory.
+    """
+    while os.getppid() == parent:
+        time.sleep(every_s)
+    os._exit(0)
 
 
 def process_page(page: FetchedPage) -> Article | ExtractionFailure:
