@@ -14,7 +14,7 @@ import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -139,11 +139,16 @@ class Ingestor:
         """
         self._validators[url] = (outlet, etag, last_modified)
 
-    def close(self) -> None:
-        """Flush everything and stop; safe to call twice."""
+    def close(self, unfinished: Collection[str] = ()) -> None:
+        """Flush everything and stop; safe to call twice.
+
+        ``unfinished``: outlets whose listings were not all fetched (the crawl was stopped);
+        like outlets with a transient failure, they keep no validators for the next run.
+        """
         for url, (outlet, etag, last_modified) in self._validators.items():
             stats = self.stats.get(outlet)
-            if stats is None or not any(_transient(r) for r in stats.failures_by_reason):
+            failed = stats is not None and any(_transient(r) for r in stats.failures_by_reason)
+            if not failed and outlet not in unfinished:
                 self._queue.put((None, ("validators", url, etag, last_modified, True)))
         self._validators.clear()
         if self._thread.is_alive():

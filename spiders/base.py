@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -19,6 +22,7 @@ from twisted.python.failure import Failure
 
 from mediawatch.config import OutletConfig
 from pipeline.items import Evidence, FetchedPage, FetchFailure
+from spiders.backlog import Backlog
 from spiders.discovery import select_recent
 from spiders.session import CrawlSession
 
@@ -32,10 +36,24 @@ class OutletSpider(scrapy.Spider):
     """Base class: subclasses discover article URLs; this class downloads and hands them on."""
 
     mode: str = ""  # "feeds" | "sitemaps" | "homepage"
+    # Listings' article URLs wait in a compact backlog; the distributed worker sets False
+    # (its scheduler queue is in Redis, not in this process's memory).
+    use_backlog: bool = True
+    refill_size: int = 64  # requests handed to Scrapy each time its scheduler runs dry
 
     def __init__(self, session: CrawlSession, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self.backlog = Backlog()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.use_backlog:
+            crawler.signals.connect(spider._refill, signal=signals.scheduler_empty)
+            crawler.signals.connect(spider._refill_or_close, signal=signals.spider_idle)
+            crawler.signals.connect(spider._closed_with_backlog, signal=signals.spider_closed)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for outlet in self.session.outlets_for(self.mode):
@@ -51,11 +69,14 @@ class OutletSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         if not self.session.claim(outlet, url, evidence):
             return None
+        return self._fetch(outlet.name, url, evidence)
+
+    def _fetch(self, outlet: str, url: str, evidence: Evidence | None) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={"outlet": outlet.name, "evidence": evidence, "stage": "fetch"},
+            meta={"outlet": outlet, "evidence": evidence, "stage": "fetch"},
         )
 
     def article_requests(
@@ -72,9 +93,34 @@ class OutletSpider(scrapy.Spider):
         recent.reverse()
         while recent:
             entry = recent.pop()
-            request = self.article_request(outlet, entry.url, entry.evidence)
-            if request is not None:
-                yield request
+            if not self.use_backlog:
+                request = self.article_request(outlet, entry.url, entry.evidence)
+                if request is not None:
+                    yield request
+            elif self.session.claim(outlet, entry.url, entry.evidence):
+                self.backlog.add(outlet.name, entry.url, entry.evidence)
+        yield from self._from_backlog()
+
+    # -- the backlog ------------------------------------------------------------
+    def _from_backlog(self) -> Iterator[scrapy.Request]:
+        for outlet, url, evidence in self.backlog.take(self.refill_size):
+            yield self._fetch(outlet, url, evidence)
+
+    def _refill(self) -> None:
+        engine = self.crawler.engine
+        for request in self._from_backlog():
+            engine.crawl(request)
+
+    def _refill_or_close(self) -> None:
+        if len(self.backlog):
+            self._refill()
+            raise DontCloseSpider
+
+    def _closed_with_backlog(self, reason: str) -> None:
+        """Stopped early: the listings of outlets with URLs left must not answer 304 next run."""
+        self.session.unfinished.update(self.backlog.outlets())
+        if reason != "finished":  # requests may also have been waiting in Scrapy's scheduler
+            self.session.unfinished.update(o.name for o in self.session.outlets_for(self.mode))
 
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         outlet = response.meta["outlet"]

@@ -109,7 +109,7 @@ def crawl_main(job: CrawlJob) -> None:
     try:
         process.start(stop_after_crawl=False)
     finally:
-        ingestor.close()
+        ingestor.close(unfinished=session.unfinished)
         with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
             record_outlet_stats(con, job.run_id, stats, time.monotonic() - started)
             record_resources(con, job.run_id, measure_resources())

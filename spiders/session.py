@@ -25,6 +25,7 @@ class CrawlSession:
     scheduled: set[str] = field(default_factory=set)  # canonical article URLs requested this run
     requested: dict[str, int] = field(default_factory=dict)  # article requests per outlet
     recrawl_due: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, outlet)
+    unfinished: set[str] = field(default_factory=set)  # outlets whose listings a stop cut short
 
     @cached_property
     def allowed_hosts(self) -> frozenset[str]:

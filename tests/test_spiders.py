@@ -141,3 +141,27 @@ def test_status_flags_a_stale_and_a_blocked_outlet(make_config, tmp_path) -> Non
     assert lines["Quiet Ledger"].rstrip().endswith("stale"), proc.stdout
     assert "blocked" in lines["Blocked Gazette"], proc.stdout
     assert "need attention" in proc.stdout
+
+
+def test_a_crawl_stopped_mid_listing_keeps_no_validators_and_the_next_run_gets_the_rest(
+    make_config, newsroom_server, tmp_path
+) -> None:
+    """Listings' URLs wait in a backlog; a stop must not leave them behind a 304."""
+    outlets = [
+        {**o, "discovery": ["sitemaps"]} for o in newsroom_server.outlet_config() if o["sitemaps"]
+    ]
+    slow = {"download_delay": 0.25, "per_domain_concurrency": 1, "autothrottle": False}
+    config = make_config(outlets, crawl=slow)
+    first = run_crawl(config, timeout_s=3)
+    assert first.status == "timeout"
+
+    def count(cfg) -> int:
+        return run_user_sql(cfg.warehouse_path, "SELECT count(*) FROM articles").rows[0][0]
+
+    (tmp_path / "reference").mkdir()
+    reference = make_config(outlets, directory=tmp_path / "reference")
+    assert run_crawl(reference, timeout_s=180).status == "ok"
+    assert 0 < count(config) < count(reference)
+    again = run_crawl(make_config(outlets), timeout_s=180)
+    assert again.status in ("ok", "partial"), again.error
+    assert count(config) == count(reference)

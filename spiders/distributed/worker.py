@@ -281,6 +281,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
 
     name = "mediawatch"
     mode = "distributed"
+    use_backlog = False  # requests go straight to the shared queue in Redis
 
     def __init__(self, session: WorkerSession, **kwargs: Any) -> None:
         super().__init__(session=session, **kwargs)
