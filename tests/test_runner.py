@@ -73,8 +73,12 @@ def test_second_crawl_adds_nothing_and_downloads_no_article_again(
 
 def test_sql_answers_while_a_crawl_is_writing(newsroom_server, tmp_path) -> None:
     path = tmp_path / "mediawatch.toml"
-    outlets = newsroom_server.outlet_config()[:4]  # enough to write for several seconds
-    path.write_text(tomli_w.dumps(demo_config(outlets, tmp_path)))
+    outlets = newsroom_server.outlet_config()[:4]
+    data = demo_config(outlets, tmp_path)
+    # ~20 pages/s: the crawl writes for ~15 s, so even slow readers on a loaded machine see
+    # several of the writer's 2-second flushes (at full speed it was over in 7 s)
+    data["crawl"].update(download_delay=0.2, per_domain_concurrency=1, autothrottle=False)
+    path.write_text(tomli_w.dumps(data))
     config = load_config(path)
     outcome: dict = {}
     crawler = threading.Thread(target=lambda: outcome.setdefault("r", run_crawl(config)))
