@@ -27,7 +27,7 @@ class Backlog:
 
     def outlets(self) -> set[str]:
         """Outlets with URLs still waiting (after a stop, their listings are unfinished)."""
-        return {name for name, q in self._queues.items() if q}
+        return set(self._queues)  # ``take`` drops a queue once it is empty
 
     def take(self, n: int) -> list[tuple[str, str, Evidence | None]]:
         """Up to ``n`` entries as ``(outlet, url, evidence)``, one outlet after another.

@@ -82,23 +82,24 @@ class OutletSpider(scrapy.Spider):
     def article_requests(
         self, outlet: OutletConfig, entries: list[Discovered]
     ) -> Iterator[scrapy.Request]:
-        """Requests for a listing's recent articles, newest first, releasing each entry once
-        it is handed on (``entries`` is emptied).
+        """Claim a listing's recent articles, newest first (``entries`` is emptied): into
+        the backlog, and its first share as requests.
 
-        Scrapy drains a callback's output between downloads, so a 20,000-URL sitemap is
-        handed on over minutes; the parsed listing must not stay alive all that time.
+        Without the backlog (distributed workers) every claimed entry is yielded and
+        released as it is handed on: Scrapy drains a callback's output between downloads,
+        so a 20,000-URL sitemap goes out over minutes, and it must not stay alive all that time.
         """
         recent = select_recent(entries, self.session.config.crawl.max_age_days, self.session.now)
         entries.clear()
         recent.reverse()
         while recent:
             entry = recent.pop()
-            if not self.use_backlog:
-                request = self.article_request(outlet, entry.url, entry.evidence)
-                if request is not None:
-                    yield request
-            elif self.session.claim(outlet, entry.url, entry.evidence):
+            if not self.session.claim(outlet, entry.url, entry.evidence):
+                continue
+            if self.use_backlog:
                 self.backlog.add(outlet.name, entry.url, entry.evidence)
+            else:
+                yield self._fetch(outlet.name, entry.url, entry.evidence)
         yield from self._from_backlog()
 
     # -- the backlog ------------------------------------------------------------

@@ -4,10 +4,11 @@
     python benchmarks/warehouse/ingest.py --articles 1000000
     python benchmarks/warehouse/ingest.py --quick             # CI smoke
 
-Ingest goes through ``warehouse.store.write_batch`` under ``warehouse.connection.write_limited``
-exactly as a crawl's writer thread does (one DuckDB thread, memory capped at 32 MB or ten
-times the batch): one transaction per batch (articles with 3 KB texts, their URLs, topic matches and story
-aggregates), opening and closing the file for each batch so that readers can get in.
+Ingest goes through ``warehouse.store.write_batch`` under
+``warehouse.connection.write_limited`` exactly as a crawl's writer thread does (one DuckDB
+thread, memory capped at 32 MB or ten times the batch): one transaction per batch
+(articles with 3 KB texts, their URLs, topic matches and story aggregates), opening and
+closing the file for each batch so that readers can get in.
 """
 
 from __future__ import annotations
