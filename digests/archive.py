@@ -18,19 +18,28 @@ def archive_folder(config: Config, day: date, out_dir: Path | None = None) -> Pa
 
 
 def write_archive(
-    config: Config, rendered: Rendered, day: date, topic: str, out_dir: Path | None = None
+    config: Config,
+    rendered: Rendered,
+    day: date,
+    topic: str,
+    out_dir: Path | None = None,
+    eml: bytes | None = None,
 ) -> list[Path]:
-    """Write every format; names come from the slug, so they cannot leave the day's folder."""
+    """Write every format; names come from the slug, so they cannot leave the day's folder.
+
+    ``eml`` is the message as sent (same Message-ID); without it one is built.
+    """
     base = out_dir or config.digest_dir
     folder = archive_folder(config, day, out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     slug = slugify(topic)
-    message = build_message(rendered, config.digest.sender, config.digest.recipients)
+    if eml is None:
+        eml = build_message(rendered, config.digest.sender, config.digest.recipients).as_bytes()
     contents: list[tuple[str, bytes]] = [
         ("html", rendered.archive_html.encode("utf-8")),
         ("txt", rendered.text.encode("utf-8")),
         ("md", rendered.markdown.encode("utf-8")),
-        ("eml", message.as_bytes()),
+        ("eml", eml),
         ("png", rendered.chart_png),
     ]
     written = []

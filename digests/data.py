@@ -1,9 +1,14 @@
-"""The digest's content for one topic and one local day, read from the warehouse.
+"""The digest's content for one topic and one window, read from the warehouse.
 
 Everything a format needs is computed here once, so HTML, text, Markdown and the
 webhook can never disagree. A story is a distinct ``story_id`` (an article not yet
 clustered counts as a story of its own): counting stories as well as articles keeps
 syndicated wire copy from inflating the numbers.
+
+Which articles a scheduled digest holds: those dated in its window and stored before it was
+built (its cutoff), plus those dated earlier but stored since the previous scheduled digest
+was built ("found late"). So every matched article is in exactly one scheduled digest, also
+when a crawl finds it after the digest of its own window went out.
 """
 
 from __future__ import annotations
@@ -11,19 +16,23 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
 from digests.safety import safe_link, strip_controls
-from digests.spike import SPIKE_WINDOW_DAYS, is_spike, z_score
+from digests.snippet import Snippet, best_snippet
+from digests.window import SCHEDULED, Window, day_window
 from mediawatch.config import Config
+from warehouse import digests as wh
 from warehouse.connection import opened
+from warehouse.trends import SpikeRule, window_scores
 
 STALE_AFTER = timedelta(days=3)
 AVERAGE_DAYS = 7
 TOP_DRIVERS = 5
+SPIKE_BASELINE = SpikeRule().baseline_periods
+MAX_CATCH_UP = timedelta(days=7)  # a scheduled window reaches back at most this far
 
 
 @dataclass(frozen=True)
@@ -63,12 +72,14 @@ class StoryItem:
     title: str
     origin_outlet: str
     published_at: datetime | None  # local time
-    snippet: str
+    snippet: Snippet
     url: str | None  # None unless a plain http(s) link
     language: str | None
     outlets: tuple[str, ...]  # every outlet carrying it, origin first
     is_new: bool
-    latest_at: datetime | None = None  # its most recent article up to the day's end (ranking)
+    latest_at: datetime | None = None  # its most recent article up to the window's end (ranking)
+    date_only: bool = False  # the source gave a day, no time
+    found_late: bool = False  # dated before the window, stored after the previous digest
 
     @property
     def also_carried_by(self) -> tuple[str, ...]:
@@ -91,6 +102,16 @@ class DayVolume:
 
 
 @dataclass(frozen=True)
+class Undelivered:
+    """A scheduled digest that could not be delivered before this one was due."""
+
+    label: str
+    channel: str
+    attempts: int
+    detail: str
+
+
+@dataclass(frozen=True)
 class Digest:
     topic: str
     description: str
@@ -106,107 +127,134 @@ class Digest:
     all_outlets_failed: bool
     volume: list[DayVolume]
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    window: Window | None = None
+    cutoff: datetime | None = None
+    late_articles: int = 0
+    late_stories: int = 0
+    undelivered: list[Undelivered] = field(default_factory=list)
 
     @property
     def no_coverage(self) -> bool:
-        return self.headline.today.articles == 0
+        return self.headline.today.articles == 0 and self.late_articles == 0
+
+    @property
+    def period(self) -> str:
+        """'2024-05-20', or the window for a scheduled digest."""
+        return self.window.label() if self.window is not None else self.day.isoformat()
 
 
-@dataclass(frozen=True)
-class _Match:
-    article_id: int
-    story_id: int
-    outlet: str
-    at: datetime
-    terms: tuple[str, ...]
+def build_digest(
+    config: Config,
+    topic_name: str,
+    when: date | Window,
+    *,
+    cutoff: datetime | None = None,
+) -> Digest:
+    """Read everything for ``topic_name`` in one short read-only connection.
 
-
-def local_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants where a local day starts and ends (23 or 25 hours on DST days)."""
-    start = datetime.combine(day, time(0), tz).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
-    return start, end
-
-
-def build_digest(config: Config, topic_name: str, day: date) -> Digest:
-    """Read everything for ``topic_name`` on local ``day`` in one short read-only connection."""
+    ``when`` is a local calendar day (``mediawatch digest --date``) or a window; ``cutoff``
+    (default: now) leaves out articles stored later, so a digest rebuilt later is the same.
+    """
     topic = config.topic(topic_name)
-    tz = ZoneInfo(config.schedule.timezone or "UTC")
-    window = max(config.digest.chart_days, SPIKE_WINDOW_DAYS + 1, AVERAGE_DAYS + 1)
-    first_day = day - timedelta(days=window - 1)
-    window_start, _ = local_bounds(first_day, tz)
-    day_start, day_end = local_bounds(day, tz)
+    tz_name = config.schedule.timezone or "UTC"
+    window = when if isinstance(when, Window) else day_window(when, tz_name)
+    cutoff = cutoff or datetime.now(UTC)
+    n_windows = max(config.digest.chart_days, SPIKE_BASELINE + 1, AVERAGE_DAYS + 1)
     with opened(
         config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
     ) as con:
         con.execute("SET TimeZone = 'UTC'")
-        matches = _matches(con, topic.name, window_start, day_end)
-        by_day: dict[date, list[_Match]] = defaultdict(list)
-        for m in matches:
-            by_day[m.at.astimezone(tz).date()].append(m)
-        todays = by_day.get(day, [])
-        stories, n_new = _stories(con, topic.name, todays, day_start, day_end, tz)
-        first_time = _first_time_outlets(con, topic.name, day_start, day_end)
-        troubled, all_failed = _outlet_trouble(con, day_start, day_end)
+        previous = (
+            wh.previous_scheduled(con, topic.name, window.end) if window.kind == SCHEDULED else None
+        )
+        if previous is not None and window.start > previous[0] >= window.end - MAX_CATCH_UP:
+            window = window.with_start(previous[0])  # days without a digest: from the last one
+        todays = wh.matches(con, topic.name, window.start, window.end, seen_before=cutoff)
+        late: list[wh.MatchRow] = []
+        if previous is not None:
+            late = [
+                m
+                for m in wh.late_matches(con, topic.name, window.start, previous[1], cutoff)
+                if not (m.at < previous[0] and m.first_seen_at < previous[1])
+            ]
+        nominal = [window.earlier(i) for i in range(n_windows - 1, 0, -1)]
+        series = window_scores(
+            con, topic.name, [(w.start, w.end) for w in nominal] + [(window.start, window.end)]
+        )
+        terms_today = [m for m in todays]
+        stories, n_new = _stories(con, [*todays, *late], window, {m.article_id for m in late})
+        first_time = [
+            strip_controls(o) for o in wh.first_time_outlets(con, topic.name, *_span(window))
+        ]
+        troubled, all_failed = _outlet_trouble(con, window.start, window.end)
+        undelivered = (
+            _undelivered(con, topic.name, previous, window) if window.kind == SCHEDULED else []
+        )
 
-    counts = {d: _counts(ms) for d, ms in by_day.items()}
-    prev_days = [day - timedelta(days=i) for i in range(1, AVERAGE_DAYS + 1)]
-    trailing = [
-        counts.get(day - timedelta(days=i), Counts()).stories
-        for i in range(1, SPIKE_WINDOW_DAYS + 1)
-    ]
-    today = counts.get(day, Counts())
+    windows = [*nominal, window]
+    by_window = [Counts(s.articles, s.stories, s.outlets) for s in series]
+    today = _counts(todays)
+    avg_from = by_window[-1 - AVERAGE_DAYS : -1]
     headline = Headline(
         today=today,
-        previous=counts.get(day - timedelta(days=1), Counts()),
+        previous=by_window[-2],
         average7=Average(
-            *(
-                sum(getattr(counts.get(d, Counts()), f) for d in prev_days) / AVERAGE_DAYS
-                for f in ("articles", "stories", "outlets")
-            )
+            *(sum(getattr(c, f) for c in avg_from) / AVERAGE_DAYS for f in ("articles", "stories", "outlets"))
         ),
     )
     spike = None
-    if is_spike(today.stories, trailing):
-        z, mean, std = z_score(today.stories, trailing)
-        terms = Counter(t.lower() for m in todays for t in m.terms if t)
+    score = series[-1]
+    if score.spike and score.z is not None:
+        terms = Counter(t.lower() for m in terms_today for t in m.raw_terms if t)
         outlets = Counter(m.outlet for m in todays)
         spike = Spike(
-            today.stories,
-            mean,
-            std,
-            z,
+            score.stories,
+            score.baseline_mean or 0.0,
+            score.baseline_sd or 0.0,
+            score.z,
             terms.most_common(TOP_DRIVERS),
             outlets.most_common(TOP_DRIVERS),
         )
     ranked = sorted(
         stories,
-        key=lambda s: (len(s.outlets), s.latest_at or datetime.min.replace(tzinfo=UTC)),
+        key=lambda s: (
+            not s.found_late,
+            len(s.outlets),
+            s.latest_at or datetime.min.replace(tzinfo=UTC),
+        ),
         reverse=True,
     )
-    chart_first = day - timedelta(days=config.digest.chart_days - 1)
     volume = [
-        DayVolume(d, counts.get(d, Counts()).articles, counts.get(d, Counts()).stories)
-        for d in (chart_first + timedelta(days=i) for i in range(config.digest.chart_days))
-    ]
+        DayVolume(w.day, c.articles, c.stories)
+        for w, c in zip(windows, by_window, strict=True)
+    ][-config.digest.chart_days :]
     return Digest(
         topic=topic.name,
         description=topic.description,
-        day=day,
-        timezone=str(tz),
+        day=window.day,
+        timezone=tz_name,
         headline=headline,
         spike=spike,
         stories=ranked[: config.digest.max_stories],
         n_new_stories=n_new,
-        n_continuing_stories=len(stories) - n_new,
+        n_continuing_stories=len([s for s in stories if not s.found_late]) - n_new,
         first_time_outlets=first_time,
         troubled_outlets=troubled,
         all_outlets_failed=all_failed,
         volume=volume,
+        window=window if window.kind != "day" else None,
+        cutoff=cutoff,
+        late_articles=len({m.article_id for m in late}),
+        late_stories=len({m.story_id for m in late}),
+        undelivered=undelivered,
     )
 
 
-def _counts(matches: list[_Match]) -> Counts:
+def _span(window: Window) -> tuple[datetime, datetime]:
+    return window.start, window.end
+
+
+def _counts(matches: list[wh.MatchRow]) -> Counts:
     return Counts(
         articles=len({m.article_id for m in matches}),
         stories=len({m.story_id for m in matches}),
@@ -214,114 +262,92 @@ def _counts(matches: list[_Match]) -> Counts:
     )
 
 
-_WHEN = "coalesce(a.published_at, a.first_seen_at)"
-
-
-def _matches(
-    con: duckdb.DuckDBPyConnection, topic: str, start: datetime, end: datetime
-) -> list[_Match]:
-    rows = con.execute(
-        f"""
-        SELECT a.id, coalesce(a.story_id, -a.id), a.outlet, {_WHEN}, m.matched_terms
-        FROM topic_matches m JOIN articles a ON a.id = m.article_id
-        WHERE m.topic = ? AND {_WHEN} >= ? AND {_WHEN} < ?
-        """,
-        [topic, start, end],
-    ).fetchall()
-    return [_Match(r[0], r[1], r[2], r[3], tuple(r[4] or ())) for r in rows]
+def _undelivered(
+    con: duckdb.DuckDBPyConnection,
+    topic: str,
+    previous: tuple[datetime, datetime] | None,
+    window: Window,
+) -> list[Undelivered]:
+    since = previous[1] if previous is not None else None
+    out = []
+    for day, start, end, channel, attempts, detail in wh.undelivered_since(
+        con, topic, since, window.end
+    ):
+        label = Window(start, end, day, SCHEDULED, window.timezone).label()
+        out.append(Undelivered(label, channel, attempts, strip_controls(detail) or "no reason"))
+    return out
 
 
 def _stories(
     con: duckdb.DuckDBPyConnection,
-    topic: str,
-    todays: list[_Match],
-    day_start: datetime,
-    day_end: datetime,
-    tz: ZoneInfo,
+    matched: list[wh.MatchRow],
+    window: Window,
+    late_ids: set[int],
 ) -> tuple[list[StoryItem], int]:
-    """Every story with a matching article today, and how many of them began today."""
-    if not todays:
+    """Every story with a matching article in the window, and how many of them began in it."""
+    if not matched:
         return [], 0
-    story_ids = sorted({m.story_id for m in todays})
-    meta = {
-        r[0]: r[1:]
-        for r in con.execute(
-            "SELECT id, title, origin_outlet, first_published_at, first_article_id"
-            " FROM stories WHERE list_contains(?, id)",
-            [story_ids],
-        ).fetchall()
-    }
+    tz = window.tz
+    story_ids = sorted({m.story_id for m in matched})
+    meta = wh.stories_meta(con, story_ids)
     carriers: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     latest: dict[int, datetime] = {}
-    for sid, outlet, first_at, last_at in con.execute(
-        f"""
-        SELECT coalesce(a.story_id, -a.id), a.outlet, min({_WHEN}), max({_WHEN})
-        FROM articles a
-        WHERE list_contains(?, coalesce(a.story_id, -a.id)) AND {_WHEN} < ?
-        GROUP BY ALL
-        """,
-        [story_ids, day_end],
-    ).fetchall():
+    for sid, outlet, first_at, last_at in wh.story_carriers(con, story_ids, window.end):
         carriers[sid].append((first_at, outlet))
         latest[sid] = max(last_at, latest.get(sid, last_at))
-    # the article to quote: the story's origin if it matched, else its earliest match today
-    rep: dict[int, _Match] = {}
-    for m in sorted(todays, key=lambda m: m.at):
+    # the article to quote: the story's origin if it matched, else its earliest match
+    rep: dict[int, wh.MatchRow] = {}
+    for m in sorted(matched, key=lambda m: m.at):
         origin = meta.get(m.story_id, (None, None, None, None))[3]
         if m.story_id not in rep or m.article_id == origin:
             rep[m.story_id] = m
-    wanted = sorted({m.article_id for m in rep.values()})
-    articles = {
-        r[0]: r[1:]
-        for r in con.execute(
-            """
-            SELECT a.id, a.title, a.url, a.language, mt.snippet
-            FROM articles a LEFT JOIN topic_matches mt ON mt.article_id = a.id AND mt.topic = ?
-            WHERE list_contains(?, a.id)
-            """,
-            [topic, wanted],
-        ).fetchall()
-    }
+    details = wh.articles(con, sorted({m.article_id for m in rep.values()}))
     items, n_new = [], 0
     for sid in story_ids:
         m = rep[sid]
-        title, url, language, snippet = articles.get(m.article_id, ("", None, None, None))
+        art = details.get(m.article_id, wh.ArticleRow("", None, None, "", None))
         s_title, s_origin, s_first, _ = meta.get(sid, (None, None, None, None))
         seen = sorted(carriers.get(sid) or [(m.at, m.outlet)])
         first_at = s_first or seen[0][0]
         origin = s_origin or seen[0][1]
         outlets = [origin] + [o for _, o in seen if o != origin]
-        is_new = first_at >= day_start
+        found_late = all(x.article_id in late_ids for x in matched if x.story_id == sid)
+        is_new = first_at >= window.start and not found_late
         n_new += is_new
+        title = strip_controls(s_title or art.title) or "(untitled)"
+        shown_at = m.at if found_late else first_at
         items.append(
             StoryItem(
                 story_id=sid,
-                title=strip_controls(s_title or title) or "(untitled)",
+                title=title,
                 origin_outlet=strip_controls(origin),
-                published_at=first_at.astimezone(tz) if first_at else None,
-                snippet=strip_controls(snippet),
-                url=safe_link(url),
-                language=strip_controls(language) or None,
+                published_at=shown_at.astimezone(tz) if shown_at else None,
+                snippet=best_snippet(strip_controls_keep_lines(art.text), title, m.raw_terms),
+                url=safe_link(art.url),
+                language=strip_controls(art.language) or None,
                 outlets=tuple(dict.fromkeys(strip_controls(o) for o in outlets)),
                 is_new=is_new,
                 latest_at=latest.get(sid, m.at),
+                date_only=_date_only(art.precision, shown_at),
+                found_late=found_late,
             )
         )
     return items, n_new
 
 
-def _first_time_outlets(
-    con: duckdb.DuckDBPyConnection, topic: str, day_start: datetime, day_end: datetime
-) -> list[str]:
-    rows = con.execute(
-        f"""
-        SELECT a.outlet FROM topic_matches m JOIN articles a ON a.id = m.article_id
-        WHERE m.topic = ? AND {_WHEN} < ?
-        GROUP BY a.outlet HAVING min({_WHEN}) >= ? ORDER BY a.outlet
-        """,
-        [topic, day_end, day_start],
-    ).fetchall()
-    return [strip_controls(r[0]) for r in rows]
+def strip_controls_keep_lines(text: str) -> str:
+    """Control characters out, paragraph breaks kept (the snippet splits on them)."""
+    return "\n".join(strip_controls(line) for line in text.splitlines())
+
+
+def _date_only(precision: str | None, at: datetime | None) -> bool:
+    """A day without a time: said by the extractor, or a stored midnight UTC with no precision."""
+    if precision == "day":
+        return True
+    if precision is None and at is not None:
+        utc = at.astimezone(UTC)
+        return (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0)
+    return False
 
 
 def _outlet_trouble(
@@ -329,14 +355,7 @@ def _outlet_trouble(
 ) -> tuple[list[OutletTrouble], bool]:
     """Outlets whose latest run (up to the day's end) failed mostly, or that found nothing new
     for days; and whether every outlet crawled that day failed."""
-    rows = con.execute(
-        """
-        SELECT o.outlet, r.started_at, o.fetched, o.new, o.failed, o.failures_by_reason
-        FROM crawl_run_outlets o JOIN crawl_runs r ON r.id = o.run_id
-        WHERE r.started_at < ? ORDER BY r.started_at DESC
-        """,
-        [day_end],
-    ).fetchall()
+    rows = wh.outlet_runs(con, day_end)
     history: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
         history[row[0]].append(row[1:])

@@ -1,11 +1,18 @@
-"""Build, render, archive and send one digest, and record every delivery in the warehouse.
+"""Build, render, archive and send digests through the outbox in the warehouse.
 
-A channel already recorded as sent for the topic and day is skipped unless forced;
-transient failures are retried with exponential back-off, then recorded as failed.
+Exactly once, as far as a mail server or webhook allows: the outbox row (with the digest's
+stable Message-ID and the exact bytes to send) is committed before the first attempt and
+marked sent right after the server accepted it. A crash in between leaves the row pending,
+so the next attempt resends the same bytes with the same Message-ID: at most one resend.
+A scheduled channel that fails is retried with back-off (``[digest] retry_first_s``,
+doubling up to ``retry_max_s``) until it is sent or the next scheduled digest is due; then
+it is given up and the next digest says so. ``mediawatch digest --send`` tries a few times
+at once (``RetryPolicy``) and reports.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import smtplib
@@ -13,18 +20,22 @@ import time
 import urllib.error
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from digests import mail, webhook
 from digests.archive import write_archive
 from digests.data import Digest, build_digest
 from digests.render import Rendered, render
+from digests.window import Window, day_window
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
+from warehouse import digests as wh
 from warehouse.connection import opened, transaction
 
 log = logging.getLogger(__name__)
+
+MANUAL, SCHEDULED = "manual", "scheduled"
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,10 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class ChannelResult:
     channel: str  # file | smtp | webhook
-    status: str  # sent | failed | skipped
+    status: str  # sent | failed | skipped | pending (scheduled: will be retried)
     attempts: int = 0
     detail: str = ""
+    message_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,10 +70,20 @@ class DeliveryReport:
         return next((c for c in self.channels if c.channel == channel), None)
 
 
+def channels(config: Config) -> list[str]:
+    """The channels configured for sending, in the order they are tried."""
+    found = []
+    if config.digest.smtp is not None:
+        found.append("smtp")
+    if config.digest.webhook_url:
+        found.append("webhook")
+    return found
+
+
 def deliver(
     config: Config,
     topic: str,
-    day: date,
+    day: date | Window,
     send: bool,
     force: bool = False,
     *,
@@ -70,81 +92,183 @@ def deliver(
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
-    """Always write the files; with ``send``, also mail and POST as configured."""
+    """``mediawatch digest``: always write the files; with ``send``, also mail and POST.
+
+    A channel already sent for this topic and period is skipped unless ``force`` (which
+    sends a new copy, with a new Message-ID).
+    """
     env = os.environ if env is None else env
     retry = retry or RetryPolicy()
-    digest = build_digest(config, topic, day)
+    window = day if isinstance(day, Window) else day_window(day, config.schedule.timezone or "UTC")
+    digest = build_digest(config, topic, window)
     rendered = render(digest)
-    files = write_archive(config, rendered, day, topic, out_dir)
-    results = [ChannelResult("file", "sent", 1, str(files[0].parent))]
-    if send:
-        results += _send_all(config, digest, rendered, force, env, retry, sleep)
-    _record(config, topic, day, [r for r in results if r.status != "skipped"])
-    return DeliveryReport(topic, day, files, results, digest)
+    if not send:
+        files = write_archive(config, rendered, window.day, topic, out_dir)
+        return DeliveryReport(topic, window.day, files, [], digest)
+    wanted = channels(config)
+    if not wanted:
+        files = write_archive(config, rendered, window.day, topic, out_dir)
+        note = "nothing to send with: configure [digest.smtp] and recipients, or webhook_url"
+        return DeliveryReport(topic, window.day, files, [ChannelResult("smtp", "skipped", 0, note)], digest)
+    now = datetime.now(UTC)
+    with _writing(config) as con:
+        done = set() if force else wh.sent_channels(con, topic, MANUAL, (window.start, window.end))
+        copy = wh.copies(con, topic, MANUAL, window.end)
+        todo = [c for c in wanted if c not in done]
+        items, eml, _ = _payloads(config, digest, rendered, MANUAL, window, copy, todo)
+        files = write_archive(config, rendered, window.day, topic, out_dir, eml=eml)
+        with transaction(con):
+            ids = wh.enqueue(
+                con, topic=topic, kind=MANUAL, day=window.day, window=(window.start, window.end),
+                cutoff=digest.cutoff or now, now=now, items=items,
+            )  # fmt: skip
+        rows = wh.rows_for(con, ids)
+    results = [ChannelResult(c, "skipped", 0, "already sent (use --force to resend)") for c in wanted if c in done]
+    for row in rows:
+        results.append(_send_now(config, row, env, retry, sleep))
+    results.sort(key=lambda r: wanted.index(r.channel))
+    return DeliveryReport(topic, window.day, files, results, digest)
 
 
-def _send_all(
-    config: Config,
-    digest: Digest,
-    rendered: Rendered,
-    force: bool,
-    env: Mapping[str, str],
-    retry: RetryPolicy,
-    sleep: Callable[[float], None],
+def enqueue_scheduled(
+    config: Config, topic: str, window: Window, now: datetime
+) -> DeliveryReport:
+    """Build the scheduled digest of ``window`` and record the intent to send it.
+
+    Pending digests of earlier windows are given up first (the next digest is due), so
+    that this one can report them. Nothing is sent here: ``flush`` does it.
+    """
+    with _writing(config) as con, transaction(con):
+        wh.give_up_before(con, SCHEDULED, topic, window.end, now)
+    digest = build_digest(config, topic, window, cutoff=now)
+    rendered = render(digest)
+    wanted = channels(config)
+    items, eml, msgid = _payloads(
+        config, digest, rendered, SCHEDULED, digest.window or window, 0, wanted
+    )
+    files = write_archive(config, rendered, window.day, topic, eml=eml)
+    items.append(("file", msgid, None, "sent"))
+    span = digest.window or window
+    with _writing(config) as con, transaction(con):
+        wh.enqueue(
+            con, topic=topic, kind=SCHEDULED, day=window.day, window=(span.start, span.end),
+            cutoff=now, now=now, items=items,
+        )  # fmt: skip
+    return DeliveryReport(topic, window.day, files, [], digest)
+
+
+def flush(
+    config: Config, now: datetime, env: Mapping[str, str] | None = None
 ) -> list[ChannelResult]:
-    dc = config.digest
-    channels: list[tuple[str, Callable[[], object]]] = []
-    if dc.smtp is not None:
-        message = mail.build_message(rendered, dc.sender, dc.recipients)
-        channels.append(("smtp", lambda: mail.send(dc, message, env)))
-    if dc.webhook_url:
-        body = webhook.payload(digest, rendered)
-        url = dc.webhook_url
-        channels.append(("webhook", lambda: webhook.post(url, body)))
-    if not channels:
-        return [
-            ChannelResult(
-                "smtp",
-                "skipped",
-                0,
-                "nothing to send with: configure [digest.smtp] and recipients, or webhook_url",
-            )
-        ]
-    done = _already_sent(config, digest.topic, digest.day) if not force else set()
-    secrets = [env.get(dc.smtp.password_env, "")] if dc.smtp else []
+    """One attempt for every pending scheduled row whose time has come; failures back off."""
+    env = os.environ if env is None else env
+    with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
+        due = wh.pending(con, now)
     results = []
-    for name, action in channels:
-        if name in done:
-            results.append(
-                ChannelResult(name, "skipped", 0, "already sent (use --force to resend)")
-            )
-            continue
-        results.append(_attempt(name, action, retry, sleep, secrets))
+    for row in due:
+        result = _attempt_once(config, row, env)
+        with _writing(config) as con, transaction(con):
+            if result.status == "sent":
+                wh.mark_sent(con, row.id, datetime.now(UTC))
+            elif result.status == "failed":
+                wh.mark_failed(con, row.id, now, result.detail)
+            else:
+                wait = backoff(config, row.attempts + 1)
+                wh.mark_retry(con, row.id, now + wait, result.detail)
+        results.append(result)
     return results
 
 
-def _attempt(
-    channel: str,
-    action: Callable[[], object],
+def backoff(config: Config, attempts: int) -> timedelta:
+    """retry_first_s, doubling with every failed attempt, at most retry_max_s."""
+    dc = config.digest
+    return timedelta(seconds=min(dc.retry_max_s, dc.retry_first_s * 2 ** max(0, attempts - 1)))
+
+
+def _writing(config: Config):  # type: ignore[no-untyped-def]
+    return opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s)
+
+
+def _payloads(
+    config: Config,
+    digest: Digest,
+    rendered: Rendered,
+    kind: str,
+    window: Window,
+    copy: int,
+    wanted: list[str],
+) -> tuple[list[tuple[str, str, bytes | None, str]], bytes, str]:
+    """(channel, Message-ID, bytes, 'pending') per channel, the .eml for the archive, the ID."""
+    dc = config.digest
+    msgid = mail.message_id(rendered.slug, kind, window.end, copy, dc.sender)
+    eml = mail.build_message(rendered, dc.sender, dc.recipients, msgid).as_bytes()
+    items: list[tuple[str, str, bytes | None, str]] = []
+    for channel in wanted:
+        if channel == "smtp":
+            items.append(("smtp", msgid, eml, "pending"))
+        elif channel == "webhook":
+            body = webhook.encode(webhook.payload(digest, rendered))
+            items.append(("webhook", msgid, body, "pending"))
+    return items, eml, msgid
+
+
+def _action(config: Config, row: wh.OutboxRow, env: Mapping[str, str]) -> Callable[[], object]:
+    dc = config.digest
+    payload = row.payload or b""
+    if row.channel == "smtp":
+        return lambda: mail.send(dc, payload, env)
+    if row.channel == "webhook":
+        if not dc.webhook_url:
+            raise TerminalError("webhook_url is no longer configured")
+        url = dc.webhook_url
+        return lambda: webhook.post(url, payload, idempotency_key=row.message_id)
+    raise TerminalError(f"unknown channel {row.channel!r}")
+
+
+def _attempt_once(config: Config, row: wh.OutboxRow, env: Mapping[str, str]) -> ChannelResult:
+    """status 'sent', 'pending' (transient failure: retry later) or 'failed' (do not retry)."""
+    with _writing(config) as con, transaction(con):
+        wh.mark_attempt(con, row.id, datetime.now(UTC))
+    attempts = row.attempts + 1
+    try:
+        _action(config, row, env)()
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded, none escapes
+        detail = _scrub(f"{type(exc).__name__}: {exc}", _secrets(config, env))
+        log.warning("digest %s by %s, attempt %d failed: %s", row.topic, row.channel, attempts, detail)
+        status = "pending" if _is_transient(exc) else "failed"
+        return ChannelResult(row.channel, status, attempts, detail, row.message_id)
+    log.info("digest %s delivered by %s (attempt %d)", row.topic, row.channel, attempts)
+    return ChannelResult(row.channel, "sent", attempts, "", row.message_id)
+
+
+def _send_now(
+    config: Config,
+    row: wh.OutboxRow,
+    env: Mapping[str, str],
     retry: RetryPolicy,
     sleep: Callable[[float], None],
-    secrets: list[str],
 ) -> ChannelResult:
+    """The manual path: up to ``retry.attempts`` attempts now, each recorded."""
     delay = retry.first_delay_s
     for attempt in range(1, retry.attempts + 1):
-        try:
-            action()
-            log.info("digest delivered by %s (attempt %d)", channel, attempt)
-            return ChannelResult(channel, "sent", attempt)
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded, none escapes
-            detail = _scrub(f"{type(exc).__name__}: {exc}", secrets)
-            transient = _is_transient(exc)
-            log.warning("digest %s attempt %d failed: %s", channel, attempt, detail)
-            if not transient or attempt == retry.attempts:
-                return ChannelResult(channel, "failed", attempt, detail)
-            sleep(delay)
-            delay *= retry.factor
+        result = _attempt_once(config, row, env)
+        if result.status == "sent" or result.status == "failed" or attempt == retry.attempts:
+            final = "sent" if result.status == "sent" else "failed"
+            with _writing(config) as con, transaction(con):
+                if final == "sent":
+                    wh.mark_sent(con, row.id, datetime.now(UTC))
+                else:
+                    wh.mark_failed(con, row.id, datetime.now(UTC), result.detail)
+            return ChannelResult(row.channel, final, attempt, result.detail, row.message_id)
+        row = dataclasses.replace(row, attempts=row.attempts + 1)
+        sleep(delay)
+        delay *= retry.factor
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _secrets(config: Config, env: Mapping[str, str]) -> list[str]:
+    smtp = config.digest.smtp
+    return [env.get(smtp.password_env, "")] if smtp else []
 
 
 def _is_transient(exc: Exception) -> bool:
@@ -165,31 +289,3 @@ def _scrub(text: str, secrets: list[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return " ".join(text.split())[:500]
-
-
-def _already_sent(config: Config, topic: str, day: date) -> set[str]:
-    with opened(
-        config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
-    ) as con:
-        rows = con.execute(
-            "SELECT DISTINCT channel FROM digest_deliveries"
-            " WHERE topic = ? AND day = ? AND status = 'sent'",
-            [topic, day],
-        ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _record(config: Config, topic: str, day: date, results: list[ChannelResult]) -> None:
-    if not results:
-        return
-    now = datetime.now(UTC)
-    with (
-        opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con,
-        transaction(con),
-    ):
-        con.executemany(
-            "INSERT INTO digest_deliveries"
-            " (topic, day, channel, status, attempts, detail, delivered_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[topic, day, r.channel, r.status, r.attempts, r.detail or None, now] for r in results],
-        )

@@ -20,7 +20,17 @@ from mediawatch.config import DigestConfig, SmtpConfig
 from mediawatch.errors import TerminalError
 
 
-def build_message(rendered: Rendered, sender: str, recipients: Sequence[str]) -> EmailMessage:
+def message_id(slug: str, kind: str, window_end: datetime, copy: int, sender: str) -> str:
+    """Stable for one digest: the same topic, kind and window (and copy, for forced resends)
+    always give the same Message-ID, so a resend after a crash can be recognised."""
+    stamp = window_end.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    suffix = f".{copy}" if copy else ""
+    return f"<mediawatch.{slug}.{kind}.{stamp}{suffix}@{_domain(sender)}>"
+
+
+def build_message(
+    rendered: Rendered, sender: str, recipients: Sequence[str], msgid: str | None = None
+) -> EmailMessage:
     """multipart/alternative: text, then multipart/related (HTML + the chart as cid:)."""
     msg = EmailMessage()
     msg["Subject"] = rendered.subject
@@ -28,7 +38,7 @@ def build_message(rendered: Rendered, sender: str, recipients: Sequence[str]) ->
     msg["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"
     msg["Date"] = format_datetime(datetime.now(UTC))
     # an explicit domain: make_msgid() would otherwise resolve the host name
-    msg["Message-ID"] = make_msgid(idstring=rendered.slug, domain=_domain(sender))
+    msg["Message-ID"] = msgid or make_msgid(idstring=rendered.slug, domain=_domain(sender))
     msg.set_content(rendered.text, subtype="plain", charset="utf-8")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
     html_part = msg.get_payload()[1]
@@ -60,8 +70,9 @@ def password_from(smtp: SmtpConfig, env: Mapping[str, str]) -> str | None:
     return password
 
 
-def send(digest_config: DigestConfig, message: EmailMessage, env: Mapping[str, str]) -> None:
-    """One attempt; raises on any failure (the caller retries and records)."""
+def send(digest_config: DigestConfig, message: bytes, env: Mapping[str, str]) -> None:
+    """One attempt with the message's exact bytes; raises on any failure (the caller retries
+    and records). Once the server has accepted the message, a failing QUIT is no failure."""
     smtp = digest_config.smtp
     if smtp is None:
         raise TerminalError("no [digest.smtp] section in the config")
@@ -82,13 +93,18 @@ def send(digest_config: DigestConfig, message: EmailMessage, env: Mapping[str, s
         )
     else:
         client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s, local_hostname=local)
-    with client:
+    try:
         client.ehlo()
         if smtp.security == "starttls":
             client.starttls(context=context)
             client.ehlo()
         if smtp.user and password:
             client.login(smtp.user, password)
-        client.send_message(
-            message, from_addr=digest_config.sender, to_addrs=list(digest_config.recipients)
-        )
+        client.sendmail(digest_config.sender, list(digest_config.recipients), message)
+    except BaseException:
+        client.close()
+        raise
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()

@@ -6,11 +6,14 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from markupsafe import Markup, escape
+
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from digests.chart import volume_chart
 from digests.data import Digest
 from digests.safety import clean_subject, slugify
+from digests.snippet import Snippet
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,8 @@ def _environment(html: bool) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(signed=signed, vs_average=vs_average, when=when, md=md_escape)
-    env.filters["md_url"] = md_url
+    env.filters.update(md_url=md_url, plural=plural)
+    env.filters.update(snippet_html=snippet_html, snippet_md=snippet_md, snippet_text=snippet_text)
     return env
 
 
@@ -48,15 +52,45 @@ def signed(n: float) -> str:
     return ("+" if n > 0 else "−") + text
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 story', '2 stories', '0 articles'."""
+    if n == 1:
+        return f"{n} {word}"
+    if many is None:
+        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{n} {many}"
+
+
+def snippet_html(snippet: Snippet) -> Markup:
+    """Escaped text with the matched words in <mark>."""
+    return Markup("").join(
+        Markup('<mark style="background:#fff3bf;color:inherit;">{}</mark>').format(t)
+        if hit
+        else escape(t)
+        for t, hit in snippet
+    )
+
+
+def snippet_md(snippet: Snippet) -> str:
+    return "".join(f"**{md_escape(t)}**" if hit else md_escape(t) for t, hit in snippet)
+
+
+def snippet_text(snippet: Snippet) -> str:
+    return "".join(f"*{t}*" if hit else t for t, hit in snippet)
+
+
 def vs_average(today: int, average: float) -> str:
     if average == 0:
         return "none in the 7 days before"
     return f"{today / average:.1f}× the 7-day avg. ({average:.1f})"
 
 
-def when(value: datetime | None, day: date) -> str:
+def when(value: datetime | None, day: date, date_only: bool = False) -> str:
+    """'14:05' on the digest's day, '19 May 14:05' before it; a date alone when no time is known."""
     if value is None:
         return "time unknown"
+    if date_only:
+        return value.strftime("%d %b")
     return value.strftime("%H:%M") if value.date() == day else value.strftime("%d %b %H:%M")
 
 
@@ -75,10 +109,10 @@ def md_url(url: str) -> str:
 
 def subject_line(digest: Digest) -> str:
     t = digest.headline.today
-    head = f"[mediawatch] {digest.topic} · {digest.day.isoformat()}"
+    head = f"[mediawatch] {digest.topic} · {digest.period}"
     if digest.no_coverage:
         return clean_subject(f"{head}: no coverage")
-    parts = f"{head}: {t.stories} stories, {t.articles} articles"
+    parts = f"{head}: {plural(t.stories, 'story')}, {plural(t.articles, 'article')}"
     if digest.spike:
         parts += " · SPIKE"
     if digest.stories:
@@ -93,7 +127,7 @@ def _z(value: float) -> str:
 def render(digest: Digest) -> Rendered:
     """Every format from the same data; the chart is drawn once and shared."""
     slug = slugify(digest.topic)
-    cid = f"chart-{slug}-{digest.day.isoformat()}@mediawatch"
+    cid = f"chart-{slug}-{digest.day.isoformat()}@mediawatch"  # one chart per message
     png = volume_chart(digest.volume, highlight=digest.day)
     context = {
         "d": digest,

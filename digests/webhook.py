@@ -7,7 +7,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from digests.data import Digest
-from digests.render import Rendered
+from digests.render import Rendered, plural
 from digests.safety import is_loopback_host
 
 _MAX_BLOCK_TEXT = 2900  # Slack refuses section text over 3000 characters
@@ -27,14 +27,15 @@ def payload(digest: Digest, rendered: Rendered) -> dict:
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": f"*{t.stories}* stories · *{t.articles}* articles · *{t.outlets}* outlets"
+                "text": f"*{plural(t.stories, 'story')}* · *{plural(t.articles, 'article')}*"
+                f" · *{plural(t.outlets, 'outlet')}*"
                 + (" · :small_red_triangle: *spike*" if digest.spike else "")
                 + (
                     "\n:warning: every outlet crawled today failed"
                     if digest.all_outlets_failed
                     else ""
                 )
-                + ("\nNo coverage of this topic on this day." if digest.no_coverage else ""),
+                + ("\nNo coverage of this topic in this period." if digest.no_coverage else ""),
             },
         },
     ]
@@ -57,15 +58,20 @@ def payload(digest: Digest, rendered: Rendered) -> dict:
     return {"text": slack_escape(rendered.subject), "blocks": blocks[:50]}
 
 
-def post(url: str, body: dict, timeout_s: float = 30.0) -> int:
-    """One attempt; raises on a non-2xx answer or a network error."""
-    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(
-        url,
-        data=data,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "mediawatch"},
-    )
+def encode(body: dict) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def post(url: str, data: bytes, idempotency_key: str = "", timeout_s: float = 30.0) -> int:
+    """One attempt; raises on a non-2xx answer or a network error.
+
+    ``Idempotency-Key`` carries the digest's Message-ID, so a receiver that honours it can
+    drop the one resend that a crash between sending and recording may cause.
+    """
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "mediawatch"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers)
     host = urlsplit(url).hostname or ""
     # loopback (a local relay, the tests) must not go through an environment proxy
     handlers = [urllib.request.ProxyHandler({})] if is_loopback_host(host) else []

@@ -224,6 +224,10 @@ class DigestConfig(_Section):
     webhook_url: HttpUrl | None = None
     max_stories: int = Field(default=10, ge=1, le=100)
     chart_days: int = Field(default=30, ge=7, le=365)
+    # a scheduled digest that could not be sent is retried after this, then after twice as
+    # long each time (at most retry_max_s), until it is sent or the next digest is due
+    retry_first_s: float = Field(default=60, ge=0.5)
+    retry_max_s: float = Field(default=3600, ge=1)
 
 
 class DedupConfig(_Section):

@@ -33,7 +33,7 @@ from schedules.crawl_job import (
     default_recrawl,
     handles_stop,
 )
-from schedules.digest_job import Deliver, DigestJob, default_deliver
+from schedules.digest_job import CatchUpGate, Deliver, DigestJob, default_deliver
 from schedules.events import LISTENED, EventLog, listener
 from schedules.lock import SchedulerLock
 from schedules.plan import Plan, build_plan, make_trigger
@@ -139,9 +139,12 @@ class Service:
         )
         scheduler.add_listener(listener(events, quiet={DIGEST_JOB}), LISTENED)
         now = self.now()
+        catching_up: list[str] = []
         for spec in plan.crawls:
             history = last[spec.kind]
             due = overdue(spec, plan.timezone, history, now)
+            if due and spec.kind == "crawl":
+                catching_up += due
             if due:
                 events.record(spec.job_id, "missed", _missed_detail(due, history))
                 scheduler.add_job(
@@ -165,12 +168,16 @@ class Service:
                 args=(spec.job_id, spec.outlets, "schedule", spec.kind),
             )
         if self.digests:
-            digest = DigestJob(config, events, deliver=self.deliver, now=self.now)
+            # a digest due now waits for the catch-up crawls (issue 17)
+            gate = CatchUpGate(
+                tuple(catching_up), datetime.now(UTC), timedelta(seconds=plan.crawl_timeout_s)
+            )
+            digest = DigestJob(config, events, deliver=self.deliver, now=self.now, gate=gate)
             scheduler.add_job(
                 self._digest_tick,
                 "interval",
                 args=(digest,),
-                seconds=self.tick_s,
+                seconds=min(self.tick_s, digest.tick_s),
                 id=DIGEST_JOB,
                 next_run_time=datetime.now(UTC),  # at start-up: a digest due today goes out now
             )

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
-from digests import RetryPolicy, build_digest, deliver, is_spike, render, write_archive
+from digests import RetryPolicy, build_digest, deliver, render, write_archive
 from digests.safety import clean_subject, safe_child, safe_link, slugify
 from mediawatch.cli.common import AppContext
 from mediawatch.cli.digest import register
@@ -47,6 +47,15 @@ def local(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 # -- the warehouse ---------------------------------------------------------------------
+def article_text(title: str, snippet: str) -> str:
+    """Like a page's main text: the title again, a byline with a dateline, then the news."""
+    return (
+        f"{title}\n\nBy Jane Roe and John Doe Published: Sunday 19 May 2024, 06:59 GMT\n\n"
+        f"Officials met on Monday to talk about the weather in the region. Reporters noted "
+        f"{snippet} in the capital. Nothing else happened there."
+    )
+
+
 class Builder:
     def __init__(self, con) -> None:  # type: ignore[no-untyped-def]
         self.con = con
@@ -78,7 +87,7 @@ class Builder:
                 when,
                 when,
                 language,
-                "text",
+                article_text(title, snippet),
                 1,
                 hashlib.sha1(str(aid).encode()).hexdigest(),
                 story,

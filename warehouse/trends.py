@@ -26,16 +26,24 @@ __all__ = [
     "ensure_trend_views",
     "share_of_voice",
     "spikes",
+    "window_scores",
 ]
 
 
 @dataclass(frozen=True)
 class SpikeRule:
-    """When a day counts as a spike; the ``spikes`` view uses these defaults."""
+    """When a day counts as a spike; the ``spikes`` view uses these defaults.
+
+    This is the one spike definition: the views (migration 0002), ``mediawatch trends`` and
+    the digests (``window_scores``) all score a period as ``(stories - mean) / max(sd, 1)``
+    against the 28 periods before it that the warehouse covers, and call it a spike at
+    ``min_stories`` stories, ``z >= min_z`` and ``min_baseline_days`` periods of history.
+    """
 
     min_stories: int = 5
     min_z: float = 3.0
     min_baseline_days: int = 7
+    baseline_periods: int = 28  # the views' window; fixed there, so not a knob here
 
     def sql(self) -> tuple[str, list[object]]:
         return (
@@ -66,6 +74,20 @@ class Spike:
     z: float
     terms: tuple[tuple[str, int], ...]  # (matched term, articles that day), most first
     top_outlets: tuple[tuple[str, int], ...]  # (outlet, articles that day), most first
+
+
+@dataclass(frozen=True)
+class WindowScore:
+    start: datetime
+    end: datetime
+    articles: int
+    stories: int
+    outlets: int
+    baseline_mean: float | None
+    baseline_sd: float | None
+    baseline_days: int
+    z: float | None
+    spike: bool
 
 
 @dataclass(frozen=True)
@@ -200,6 +222,82 @@ def _drivers(
     for topic, day, kind, name, articles in rows:
         if (topic, day) in wanted:
             out[(topic, day, kind)].append((name, articles))
+    return out
+
+
+def window_scores(
+    con: duckdb.DuckDBPyConnection,
+    topic: str,
+    windows: list[tuple[datetime, datetime]],
+    rule: SpikeRule = SpikeRule(),
+) -> list[WindowScore]:
+    """``topic_spike_scores`` over consecutive windows of the caller's choosing, oldest first.
+
+    The digest's periods run from one digest time to the next in the local time zone, not
+    over UTC days; the counting, the baseline and the z-score are those of the view (the
+    same SQL expressions): a window exists once the warehouse has an article before its end,
+    as a view day exists from the warehouse's first day. With UTC midnight windows the
+    result is the view's, row for row (tests/test_digests_spike.py checks it).
+    """
+    where, params = rule.sql()
+    starts = [w[0] for w in windows]
+    ends = [w[1] for w in windows]
+    rows = con.execute(
+        f"""
+        WITH bounds AS (
+            SELECT min(coalesce(published_at, first_seen_at)) AS first_at FROM articles
+        ),
+        calendar AS (
+            SELECT unnest(?::TIMESTAMPTZ[]) AS start, unnest(?::TIMESTAMPTZ[]) AS stop
+        ),
+        counted AS (
+            SELECT c.start, c.stop,
+                   count(t.article_id) AS articles,
+                   count(DISTINCT t.story_id) AS stories,
+                   count(DISTINCT t.outlet) AS outlets
+            FROM calendar AS c
+            LEFT JOIN topic_articles AS t
+              ON t.topic = ? AND t.dated_at >= c.start AND t.dated_at < c.stop
+            GROUP BY c.start, c.stop
+        ),
+        dense AS (
+            SELECT counted.* FROM counted, bounds WHERE counted.stop > bounds.first_at
+        ),
+        scored AS (
+            SELECT *,
+                   avg(stories) OVER w AS baseline_mean,
+                   coalesce(stddev_pop(stories) OVER w, 0) AS baseline_sd,
+                   count(*) OVER w AS baseline_days
+            FROM dense
+            WINDOW w AS (ORDER BY start ROWS BETWEEN {int(rule.baseline_periods)} PRECEDING
+                         AND 1 PRECEDING)
+        ),
+        z_scored AS (
+            SELECT *, (stories - baseline_mean) / greatest(baseline_sd, 1.0) AS z FROM scored
+        )
+        SELECT start, stop, articles, stories, outlets, baseline_mean, baseline_sd,
+               baseline_days, z, coalesce({where}, false)
+        FROM z_scored ORDER BY start
+        """,
+        [starts, ends, topic, *params],
+    ).fetchall()
+    found = {r[0]: r for r in rows}
+    out = []
+    for start, end in windows:
+        r = found.get(start)
+        if r is None:  # before the warehouse's first article: no such period in the views
+            out.append(WindowScore(start, end, 0, 0, 0, None, None, 0, None, False))
+            continue
+        out.append(
+            WindowScore(
+                start, end, r[2], r[3], r[4],
+                None if r[5] is None else float(r[5]),
+                None if r[6] is None else float(r[6]),
+                int(r[7]),
+                None if r[8] is None else float(r[8]),
+                bool(r[9]),
+            )
+        )  # fmt: skip
     return out
 
 
