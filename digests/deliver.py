@@ -201,7 +201,8 @@ def _payloads(
     """(channel, Message-ID, bytes, 'pending') per channel, the .eml for the archive, the ID."""
     dc = config.digest
     msgid = mail.message_id(rendered.slug, kind, window.end, copy, dc.sender)
-    eml = mail.build_message(rendered, dc.sender, dc.recipients, msgid).as_bytes()
+    message = mail.build_message(rendered, dc.sender, dc.recipients, msgid)
+    eml = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))  # SMTP wants CRLF
     items: list[tuple[str, str, bytes | None, str]] = []
     for channel in wanted:
         if channel == "smtp":

@@ -15,11 +15,15 @@ not built from a warehouse that the catch-up is about to fill.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 
 from digests.window import Window, due_at, scheduled_window
 from mediawatch.config import Config
@@ -50,32 +54,37 @@ def default_flush(config: Config, now: datetime, env: Mapping[str, str] | None) 
     return flush(config, now, env)
 
 
-@dataclass
 class CatchUpGate:
-    """The crawls started at start-up for outlets that were overdue; a due digest waits for
-    them to finish (any outcome), but no longer than ``timeout``.
+    """The catch-up crawls started with the scheduler; a due digest waits until they have
+    finished (any outcome), but no longer than ``timeout`` after the scheduler started.
 
-    Times are wall-clock UTC: crawl runs are recorded in real time.
+    Fed by the scheduler's job events, so it knows about crawls however they are run.
     """
 
-    outlets: tuple[str, ...]
-    since: datetime
-    timeout: timedelta
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    _open: bool = field(default=False, init=False)
+    EVENTS = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
 
-    def waiting_for(self, config: Config) -> list[str]:
+    def __init__(
+        self, timeout: timedelta, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, tuple[str, ...]] = {}
+        self._clock = clock
+        self._deadline = clock() + timeout.total_seconds()
+
+    def expect(self, job_id: str, outlets: Sequence[str]) -> None:
+        with self._lock:
+            self._jobs[job_id] = tuple(outlets)
+
+    def on_event(self, event: JobEvent) -> None:
+        with self._lock:
+            self._jobs.pop(event.job_id, None)
+
+    def waiting_for(self) -> list[str]:
         """The outlets still being caught up; empty once they are done or the wait timed out."""
-        if self._open or not self.outlets:
-            return []
-        if self.clock() - self.since >= self.timeout:
-            self._open = True
-            return []
-        with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
-            done = wh.crawled_since(con, self.outlets, self.since)
-        missing = [o for o in self.outlets if o not in done]
-        self._open = not missing
-        return missing
+        with self._lock:
+            if self._clock() >= self._deadline:
+                self._jobs.clear()
+            return [o for outlets in self._jobs.values() for o in outlets]
 
 
 @dataclass
@@ -90,6 +99,11 @@ class DigestJob:
     env: Mapping[str, str] | None = None
     flush: Callable[[Config, datetime, Mapping[str, str] | None], list[Any]] = default_flush
     _said_waiting: bool = field(default=False, init=False)
+    # what the warehouse said last, so that most ticks need not open it
+    _built_end: datetime | None = field(default=None, init=False)
+    _flush_at: datetime | None = field(
+        default_factory=lambda: datetime.min.replace(tzinfo=UTC), init=False
+    )
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -121,9 +135,13 @@ class DigestJob:
             return []
         window = self.due_window(now)
         built: list[str] = []
-        todo = self._unbuilt(topics, window) if window is not None else []
+        todo = []
+        if window is not None and window.end != self._built_end:
+            todo = self._unbuilt(topics, window)
+            if not todo:
+                self._built_end = window.end
         if todo:
-            waiting = self.gate.waiting_for(self.config) if self.gate else []
+            waiting = self.gate.waiting_for() if self.gate else []
             if waiting:
                 if not self._said_waiting:
                     self._said_waiting = True
@@ -135,7 +153,9 @@ class DigestJob:
             assert window is not None
             if self._build(topic, window, now):
                 built.append(topic)
-        self._flush(now)
+                self._flush_at = now
+        if self._flush_at is not None and now >= self._flush_at:
+            self._flush(now)
         return built
 
     def _unbuilt(self, topics: tuple[str, ...], window: Window) -> list[str]:
@@ -156,8 +176,11 @@ class DigestJob:
         return True
 
     def _flush(self, now: datetime) -> None:
+        config = self.config
         try:
-            results = self.flush(self.config, now, self.env)
+            results = self.flush(config, now, self.env)
+            with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
+                self._flush_at = wh.next_attempt_at(con)
         except Exception as exc:  # noqa: BLE001 - the next tick tries again
             log.exception("digest outbox could not be flushed")
             self.events.record("digest", "error", f"outbox: {type(exc).__name__}: {exc}")

@@ -139,12 +139,14 @@ class Service:
         )
         scheduler.add_listener(listener(events, quiet={DIGEST_JOB}), LISTENED)
         now = self.now()
-        catching_up: list[str] = []
+        # a digest due now waits for the catch-up crawls (digest_job.CatchUpGate)
+        gate = CatchUpGate(timedelta(seconds=plan.crawl_timeout_s))
+        scheduler.add_listener(gate.on_event, CatchUpGate.EVENTS)
         for spec in plan.crawls:
             history = last[spec.kind]
             due = overdue(spec, plan.timezone, history, now)
             if due and spec.kind == "crawl":
-                catching_up += due
+                gate.expect(f"catch-up {spec.job_id}", due)
             if due:
                 events.record(spec.job_id, "missed", _missed_detail(due, history))
                 scheduler.add_job(
@@ -168,10 +170,6 @@ class Service:
                 args=(spec.job_id, spec.outlets, "schedule", spec.kind),
             )
         if self.digests:
-            # a digest due now waits for the catch-up crawls (issue 17)
-            gate = CatchUpGate(
-                tuple(catching_up), datetime.now(UTC), timedelta(seconds=plan.crawl_timeout_s)
-            )
             digest = DigestJob(config, events, deliver=self.deliver, now=self.now, gate=gate)
             scheduler.add_job(
                 self._digest_tick,

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from digests.window import day_window
 from mediawatch.config import Config
+from warehouse import digests as digest_outbox
 from mediawatch.errors import ConfigError, TerminalError
 from schedules.catchup import abandon_stale_runs, last_started, overdue
 from schedules.digest_job import DigestJob, due_at
@@ -185,21 +187,19 @@ class Clock:
 
 @dataclass
 class RecordingDeliver:
-    """Stands in for digests.deliver: records the call and the row deliver would write."""
+    """Stands in for digests.enqueue_scheduled: records the call and the outbox row it writes."""
 
     clock: Callable[[], datetime]
     calls: list[tuple[str, date, datetime]] = field(default_factory=list)
 
-    def __call__(self, config: Config, topic: str, day: date, send: bool, force: bool):
-        assert send and not force
-        self.calls.append((topic, day, self.clock()))
+    def __call__(self, config: Config, topic: str, window, now: datetime, kind: str = "scheduled"):  # type: ignore[no-untyped-def]
+        self.calls.append((topic, window.day, self.clock()))
         with opened(config.warehouse_path) as con, transaction(con):
-            con.execute(
-                "INSERT INTO digest_deliveries (topic, day, channel, status, delivered_at)"
-                " VALUES (?, ?, 'file', 'sent', ?)",
-                [topic, day, self.clock()],
-            )
-        return SimpleNamespace(channels=[SimpleNamespace(channel="file", status="sent")])
+            digest_outbox.enqueue(
+                con, topic=topic, kind=kind, day=window.day, window=(window.start, window.end),
+                cutoff=now, now=now, items=[("file", f"<{topic}.{window.end}>", None, "sent")],
+            )  # fmt: skip
+        return SimpleNamespace(channels=[])
 
 
 @pytest.fixture
@@ -237,14 +237,15 @@ def test_digest_at_0230_berlin_goes_out_once_per_day_across_dst_and_restarts(
         assert due_at(day, t, BERLIN) <= at < due_at(day, t, BERLIN) + timedelta(minutes=5)
     # on the DST day itself: 03:00 CEST in spring, the first 02:30 (CEST) in autumn
     assert sent_at[dst_day].astimezone(BERLIN).strftime("%H:%M %Z") in ("03:00 CEST", "02:30 CEST")
-    assert [r[0] for r in rows(berlin_config, "SELECT count(*) FROM digest_deliveries")] == [3]
+    assert [r[0] for r in rows(berlin_config, "SELECT count(*) FROM digest_outbox")] == [3]
 
 
 def test_manual_preview_before_digest_time_does_not_count(berlin_config) -> None:
     day = date(2026, 6, 1)
     clock = Clock(utc(2026, 5, 31, 22, 0))  # 00:00 in Berlin
     deliver = RecordingDeliver(clock)
-    deliver(berlin_config, "chechnya", day, send=True, force=False)  # like 'mediawatch digest'
+    preview = day_window(day, "Europe/Berlin")  # like 'mediawatch digest --send' at 00:00
+    deliver(berlin_config, "chechnya", preview, clock.at, kind="manual")
     deliver.calls.clear()
     events = EventLog(berlin_config.warehouse_path, flush_every_s=0.05, now=clock)
     job = DigestJob(berlin_config, events, deliver=deliver, now=clock)
@@ -445,7 +446,7 @@ def test_restart_across_the_digest_time_sends_the_digest_once(make_config, webho
     run_for(0.5)
     assert len(webhook.posts) == 1
     deliveries = rows(
-        config, "SELECT day, channel, status FROM digest_deliveries WHERE channel = 'webhook'"
+        config, "SELECT day, channel, status FROM digest_outbox WHERE channel = 'webhook'"
     )
     assert deliveries == [(date(2026, 6, 1), "webhook", "sent")]
     clock.at = utc(2026, 6, 2, 5, 1)  # next day, 07:01

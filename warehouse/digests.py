@@ -270,6 +270,16 @@ def pending(
     return [_outbox(r) for r in rows]
 
 
+def next_attempt_at(
+    con: duckdb.DuckDBPyConnection, kind: str = "scheduled"
+) -> datetime | None:
+    """When the outbox next has something to try (None: nothing pending)."""
+    return con.execute(
+        "SELECT min(next_attempt_at) FROM digest_outbox WHERE status = 'pending' AND kind = ?",
+        [kind],
+    ).fetchall()[0][0]
+
+
 def rows_for(
     con: duckdb.DuckDBPyConnection, ids: Sequence[int]
 ) -> list[OutboxRow]:
