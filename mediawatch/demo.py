@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import tomli_w
@@ -77,6 +77,19 @@ def latest_coverage_day(config: Config):
     return rows[0][0] if rows else None
 
 
+def spike_day(config: Config) -> date | None:
+    """The latest day the ``spikes`` view marks for the demo topic (the demo's time zone is UTC,
+    so its days are the view's)."""
+    from warehouse.connection import opened
+    from warehouse.trends import ensure_trend_views, spikes
+
+    timeout = config.warehouse.lock_timeout_s
+    ensure_trend_views(config.warehouse_path, timeout_s=timeout)
+    with opened(config.warehouse_path, read_only=True, timeout_s=timeout) as con:
+        found = spikes(con, DEMO_TOPIC["name"])
+    return found[-1].day if found else None
+
+
 def run_demo(
     directory: Path,
     articles: int = 360,
@@ -105,8 +118,10 @@ def run_demo(
         config = load_config(config_path)
         echo(f"crawling into {config.warehouse_path} …")
         result = run_crawl(config, trigger="demo", log_level=log_level)
-    # Just after midnight today has little news yet: digest the topic's latest day of coverage.
-    day = latest_coverage_day(config) or datetime.now(UTC).date()
+    # A first look should show what a digest is for: the newsroom's spike day if it has one,
+    # else the topic's latest day of coverage (just after midnight today has little news yet).
+    day = spike_day(config) or latest_coverage_day(config) or datetime.now(UTC).date()
+    echo(f"writing the digest of {day.isoformat()}…")
     report = deliver(config, DEMO_TOPIC["name"], day, send=False, force=True)
     digest_files = list(report.files)
     return DemoResult(config_path, config, result, digest_files)

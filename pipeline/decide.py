@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pipeline import limits
 from pipeline.dedup import StoryIndex
 from pipeline.items import Article, ExtractionFailure, FetchFailure
 from pipeline.urls import canonicalize, choose_canonical, url_id
@@ -103,7 +104,8 @@ class Decider:
                 # An edit: the writer records a version row against the stored text.
                 batch.updated.append(
                     {
-                        "id": aid, "title": art.title, "text": art.text,
+                        "id": aid, "title": limits.cut(art.title, limits.MAX_TITLE),
+                        "text": art.text,
                         "word_count": art.word_count, "content_hash": art.content_hash,
                         "minhash": art.minhash,
                         "modified_at": art.modified.value if art.modified else None,
@@ -155,13 +157,19 @@ def _row(
     run_id: int | None,
 ) -> dict:
     pub, mod = art.published, art.modified
+    # length limits and the date window (pipeline.limits), each change flagged
+    ok = limits.check(
+        art.title, art.authors, art.description, pub.value if pub else None, meta.fetched_at
+    )
+    if ok.published_at is None:
+        pub = None
     return {
         "id": aid,
         "url": art.url,
         "canonical_url": canon,
         "outlet": art.outlet,
-        "title": art.title,
-        "authors": list(art.authors),
+        "title": ok.title,
+        "authors": ok.authors,
         "published_at": pub.value if pub else None,
         "published_source": pub.source if pub else None,
         "published_precision": pub.precision if pub else None,
@@ -171,7 +179,7 @@ def _row(
         "first_seen_at": meta.fetched_at,
         "last_fetched_at": meta.fetched_at,
         "language": art.language,
-        "description": art.description,
+        "description": ok.description,
         "section": art.section,
         "tags": list(art.tags),
         "image_url": art.image_url,
@@ -184,6 +192,7 @@ def _row(
         "story_id": story_id,
         "discovered_via": meta.discovered_via,
         "field_sources": field_sources_json(art.field_sources),
-        "date_flags": list(art.date_flags),
+        "date_flags": [*art.date_flags, *ok.date_flags],
         "run_id": run_id,
+        "field_flags": ok.field_flags,
     }
