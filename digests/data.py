@@ -132,6 +132,7 @@ class Digest:
     late_articles: int = 0
     late_stories: int = 0
     undelivered: list[Undelivered] = field(default_factory=list)
+    article_ids: frozenset[int] = frozenset()  # every matched article it counts, late ones too
 
     @property
     def no_coverage(self) -> bool:
@@ -181,7 +182,6 @@ def build_digest(
         series = window_scores(
             con, topic.name, [(w.start, w.end) for w in nominal] + [(window.start, window.end)]
         )
-        terms_today = [m for m in todays]
         stories, n_new = _stories(con, [*todays, *late], window, {m.article_id for m in late})
         first_time = [
             strip_controls(o) for o in wh.first_time_outlets(con, topic.name, *_span(window))
@@ -205,7 +205,7 @@ def build_digest(
     spike = None
     score = series[-1]
     if score.spike and score.z is not None:
-        terms = Counter(t.lower() for m in terms_today for t in m.raw_terms if t)
+        terms = Counter(t.lower() for m in todays for t in m.raw_terms if t)
         outlets = Counter(m.outlet for m in todays)
         spike = Spike(
             score.stories,
@@ -247,6 +247,7 @@ def build_digest(
         late_articles=len({m.article_id for m in late}),
         late_stories=len({m.story_id for m in late}),
         undelivered=undelivered,
+        article_ids=frozenset(m.article_id for m in (*todays, *late)),
     )
 
 
