@@ -199,7 +199,10 @@ def build_digest(
         today=today,
         previous=by_window[-2],
         average7=Average(
-            *(sum(getattr(c, f) for c in avg_from) / AVERAGE_DAYS for f in ("articles", "stories", "outlets"))
+            *(
+                sum(getattr(c, f) for c in avg_from) / AVERAGE_DAYS
+                for f in ("articles", "stories", "outlets")
+            )
         ),
     )
     spike = None
@@ -225,8 +228,7 @@ def build_digest(
         reverse=True,
     )
     volume = [
-        DayVolume(w.day, c.articles, c.stories)
-        for w, c in zip(windows, by_window, strict=True)
+        DayVolume(w.day, c.articles, c.stories) for w, c in zip(windows, by_window, strict=True)
     ][-config.digest.chart_days :]
     return Digest(
         topic=topic.name,

@@ -109,7 +109,9 @@ def deliver(
     if not wanted:
         files = write_archive(config, rendered, window.day, topic, out_dir)
         note = "nothing to send with: configure [digest.smtp] and recipients, or webhook_url"
-        return DeliveryReport(topic, window.day, files, [ChannelResult("smtp", "skipped", 0, note)], digest)
+        return DeliveryReport(
+            topic, window.day, files, [ChannelResult("smtp", "skipped", 0, note)], digest
+        )
     now = datetime.now(UTC)
     with _writing(config) as con:
         done = set() if force else wh.sent_channels(con, topic, MANUAL, (window.start, window.end))
@@ -123,16 +125,18 @@ def deliver(
                 cutoff=digest.cutoff or now, now=now, items=items,
             )  # fmt: skip
         rows = wh.rows_for(con, ids)
-    results = [ChannelResult(c, "skipped", 0, "already sent (use --force to resend)") for c in wanted if c in done]
+    results = [
+        ChannelResult(c, "skipped", 0, "already sent (use --force to resend)")
+        for c in wanted
+        if c in done
+    ]
     for row in rows:
         results.append(_send_now(config, row, env, retry, sleep))
     results.sort(key=lambda r: wanted.index(r.channel))
     return DeliveryReport(topic, window.day, files, results, digest)
 
 
-def enqueue_scheduled(
-    config: Config, topic: str, window: Window, now: datetime
-) -> DeliveryReport:
+def enqueue_scheduled(config: Config, topic: str, window: Window, now: datetime) -> DeliveryReport:
     """Build the scheduled digest of ``window`` and record the intent to send it.
 
     Pending digests of earlier windows are given up first (the next digest is due), so
@@ -235,7 +239,9 @@ def _attempt_once(config: Config, row: wh.OutboxRow, env: Mapping[str, str]) -> 
         _action(config, row, env)()
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, none escapes
         detail = _scrub(f"{type(exc).__name__}: {exc}", _secrets(config, env))
-        log.warning("digest %s by %s, attempt %d failed: %s", row.topic, row.channel, attempts, detail)
+        log.warning(
+            "digest %s by %s, attempt %d failed: %s", row.topic, row.channel, attempts, detail
+        )
         status = "pending" if _is_transient(exc) else "failed"
         return ChannelResult(row.channel, status, attempts, detail, row.message_id)
     log.info("digest %s delivered by %s (attempt %d)", row.topic, row.channel, attempts)

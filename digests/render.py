@@ -6,9 +6,8 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from markupsafe import Markup, escape
-
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from digests.chart import volume_chart
 from digests.data import Digest
@@ -57,7 +56,9 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     if n == 1:
         return f"{n} {word}"
     if many is None:
-        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+        many = (
+            word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+        )
     return f"{n} {many}"
 
 

@@ -29,7 +29,9 @@ _BYLINE_WORDS = re.compile(
     re.IGNORECASE,
 )
 # "MOSCOW (Reuters) - ", "BERLIN, May 20 — ": a place in capitals, then a dash
-_DATELINE = re.compile(r"^[A-ZА-ЯЁ][A-ZА-ЯЁ .'-]{2,40}(\s*\([^)]{1,40}\))?(,[^—–-]{1,30})?\s+[—–-]+\s+")
+_DATELINE = re.compile(
+    r"^[A-ZА-ЯЁ][A-ZА-ЯЁ .'-]{2,40}(\s*\([^)]{1,40}\))?(,[^—–-]{1,30})?\s+[—–-]+\s+"
+)
 
 
 def matched_words(raw_terms: Iterable[str]) -> list[re.Pattern[str]]:
@@ -82,9 +84,11 @@ def sentences(text: str, title: str = "") -> list[str]:
                 continue
             if norm_title and _norm(sentence) in (norm_title, norm_title + "."):
                 continue
-            if norm_title and _norm(sentence).startswith(norm_title) and len(sentence) < len(
-                title
-            ) + 25:
+            if (
+                norm_title
+                and _norm(sentence).startswith(norm_title)
+                and len(sentence) < len(title) + 25
+            ):
                 continue
             out.append(sentence)
     return out

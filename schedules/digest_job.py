@@ -63,9 +63,7 @@ class CatchUpGate:
 
     EVENTS = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
 
-    def __init__(
-        self, timeout: timedelta, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, timeout: timedelta, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, tuple[str, ...]] = {}
         self._clock = clock
@@ -146,7 +144,9 @@ class DigestJob:
                 if not self._said_waiting:
                     self._said_waiting = True
                     self.events.record(
-                        "digest", "skipped", "waiting for the catch-up crawl of " + ", ".join(waiting)
+                        "digest",
+                        "skipped",
+                        "waiting for the catch-up crawl of " + ", ".join(waiting),
                     )
                 todo = []
         for topic in todo:
@@ -191,5 +191,7 @@ class DigestJob:
             else:
                 what = "will retry" if r.status == "pending" else "given up"
                 self.events.record(
-                    "digest", "error", f"{r.channel} attempt {r.attempts} failed ({what}): {r.detail}"
+                    "digest",
+                    "error",
+                    f"{r.channel} attempt {r.attempts} failed ({what}): {r.detail}",
                 )

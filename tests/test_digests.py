@@ -334,8 +334,6 @@ def test_spike_day_numbers_stories_and_outlets(config: Config) -> None:
     assert d.volume[-2].stories == 2
 
 
-
-
 def test_rendered_formats_share_the_data(config: Config) -> None:
     r = render(build_digest(config, TOPIC, D))
     assert r.chart_png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -440,9 +438,10 @@ def test_smtp_sends_multipart_with_inline_chart(
     with opened(warehouse, read_only=True) as con:
         [(msgid,)] = con.execute("SELECT message_id FROM digest_outbox").fetchall()
     assert msg["Message-ID"] == msgid == report.result("smtp").message_id  # type: ignore[union-attr]
-    assert parts_of(next(p for p in report.files if p.suffix == ".eml").read_bytes())[
-        "Message-ID"
-    ] == msgid
+    assert (
+        parts_of(next(p for p in report.files if p.suffix == ".eml").read_bytes())["Message-ID"]
+        == msgid
+    )
 
 
 def test_crlf_title_still_sends_with_a_clean_subject(

@@ -121,7 +121,9 @@ def test_date_only_article_shows_no_midnight(tmp_path: Path) -> None:
 
 def test_limits_cut_long_fields_and_reject_impossible_dates() -> None:
     fetched = datetime(2026, 11, 29, 12, tzinfo=UTC)
-    ok = limits.check("x " * 600_000, ["A" * 500], "d" * 9000, datetime(1, 1, 1, tzinfo=UTC), fetched)
+    ok = limits.check(
+        "x " * 600_000, ["A" * 500], "d" * 9000, datetime(1, 1, 1, tzinfo=UTC), fetched
+    )
     assert len(ok.title) <= limits.MAX_TITLE and ok.title.endswith("…")
     assert len(ok.authors[0]) <= limits.MAX_AUTHOR and len(ok.description or "") <= 5000
     assert len(ok.field_flags) == 3 and "title cut from 1200000" in ok.field_flags[0]
@@ -146,7 +148,9 @@ def test_limits_apply_where_articles_are_stored(tmp_path: Path) -> None:
         content_hash="h1",
         topic_matches=[TopicMatch(TOPIC, ("chechnya",), "")],
     )
-    decider = Decider(CrawlState(), {"Wire": ("wire.example",)}, {}, run_id=None, threshold=0.7, num_perm=16)
+    decider = Decider(
+        CrawlState(), {"Wire": ("wire.example",)}, {}, run_id=None, threshold=0.7, num_perm=16
+    )
     batch = Batch()
     meta = PageMeta("https://wire.example/a", "Wire", fetched, "feed", 100)
     decider.decide((meta, art), batch)

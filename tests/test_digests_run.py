@@ -105,7 +105,8 @@ def write_config(tmp_path: Path, port: int, digest_in_s: float, timeout_s: float
                      hashlib.sha1(url.encode()).hexdigest(), i + 1],
                 )  # fmt: skip
                 con.execute(
-                    "INSERT INTO topic_matches VALUES (?, ?, ['election'], '', ?)", [TOPIC, i + 1, at]
+                    "INSERT INTO topic_matches VALUES (?, ?, ['election'], '', ?)",
+                    [TOPIC, i + 1, at],
                 )
     config = {
         "warehouse": {"path": str(wh)},

@@ -162,7 +162,9 @@ def test_every_article_in_exactly_one_scheduled_digest_across_dst(
     }  # fmt: skip
     assert set(seen) >= expected and expected
     # an article found after its own window's digest was built is in the next one, marked late
-    late = [aid for aid, (p, f) in stored.items() if aid in seen and built[seen[aid]].window.start > p]  # type: ignore[union-attr]
+    late = [
+        aid for aid, (p, f) in stored.items() if aid in seen and built[seen[aid]].window.start > p
+    ]  # type: ignore[union-attr]
     assert late, "the simulation has late finds"
     assert all(built[seen[a]].late_articles > 0 for a in late)
 

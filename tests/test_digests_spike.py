@@ -105,7 +105,9 @@ def test_window_scores_equal_the_view_on_the_demo_and_the_digest_agrees(crawled)
             " ORDER BY day",
             [topic],
         ).fetchall()
-        spike_days = {r[0] for r in con.execute("SELECT day FROM spikes WHERE topic = ?", [topic]).fetchall()}
+        spike_days = {
+            r[0] for r in con.execute("SELECT day FROM spikes WHERE topic = ?", [topic]).fetchall()
+        }
         days = [r[0] for r in view]
         windows = [(w.start, w.end) for w in (day_window(d, "UTC") for d in days)]
         scores = window_scores(con, topic, windows)

@@ -21,7 +21,6 @@ import pytest
 
 from digests.window import day_window
 from mediawatch.config import Config
-from warehouse import digests as digest_outbox
 from mediawatch.errors import ConfigError, TerminalError
 from schedules.catchup import abandon_stale_runs, last_started, overdue
 from schedules.digest_job import DigestJob, due_at
@@ -30,6 +29,7 @@ from schedules.lock import SchedulerLock
 from schedules.plan import build_plan, parse_cron
 from schedules.service import Service
 from schedules.status import next_runs, recent_events, scheduler_pid
+from warehouse import digests as digest_outbox
 from warehouse.connection import opened, transaction
 from warehouse.migrate import migrate
 

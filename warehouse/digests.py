@@ -270,9 +270,7 @@ def pending(
     return [_outbox(r) for r in rows]
 
 
-def next_attempt_at(
-    con: duckdb.DuckDBPyConnection, kind: str = "scheduled"
-) -> datetime | None:
+def next_attempt_at(con: duckdb.DuckDBPyConnection, kind: str = "scheduled") -> datetime | None:
     """When the outbox next has something to try (None: nothing pending)."""
     return con.execute(
         "SELECT min(next_attempt_at) FROM digest_outbox WHERE status = 'pending' AND kind = ?",
@@ -280,9 +278,7 @@ def next_attempt_at(
     ).fetchall()[0][0]
 
 
-def rows_for(
-    con: duckdb.DuckDBPyConnection, ids: Sequence[int]
-) -> list[OutboxRow]:
+def rows_for(con: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> list[OutboxRow]:
     rows = con.execute(
         f"SELECT {_OUTBOX_COLUMNS} FROM digest_outbox WHERE list_contains(?, id) ORDER BY id",
         [list(ids)],
@@ -305,9 +301,7 @@ def mark_sent(con: duckdb.DuckDBPyConnection, row_id: int, now: datetime) -> Non
     )
 
 
-def mark_retry(
-    con: duckdb.DuckDBPyConnection, row_id: int, next_at: datetime, detail: str
-) -> None:
+def mark_retry(con: duckdb.DuckDBPyConnection, row_id: int, next_at: datetime, detail: str) -> None:
     con.execute(
         "UPDATE digest_outbox SET next_attempt_at = ?, detail = ? WHERE id = ?",
         [next_at, detail, row_id],
