@@ -31,7 +31,8 @@ def volume_chart(volume: Sequence[DayVolume], highlight: date | None = None) -> 
     ticks = list(range(len(volume) - 1, -1, -step))[::-1]
     ax.set_xticks(ticks, [volume[i].day.strftime("%d %b") for i in ticks], fontsize=10)
     ax.tick_params(axis="y", labelsize=10)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    # the default locator is a MaxNLocator, which takes integer=; the stubs know only Locator
+    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(-0.6, len(volume) - 0.4)
     ax.set_ylim(bottom=0, top=max([1, *articles]) * 1.1)

@@ -301,8 +301,8 @@ def _stories(
     # the article to quote: the story's origin if it matched, else its earliest match
     rep: dict[int, wh.MatchRow] = {}
     for m in sorted(matched, key=lambda m: m.at):
-        origin = meta.get(m.story_id, (None, None, None, None))[3]
-        if m.story_id not in rep or m.article_id == origin:
+        origin_id = meta.get(m.story_id, (None, None, None, None))[3]
+        if m.story_id not in rep or m.article_id == origin_id:
             rep[m.story_id] = m
     details = wh.articles(con, sorted({m.article_id for m in rep.values()}))
     items, n_new = [], 0

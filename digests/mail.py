@@ -41,8 +41,8 @@ def build_message(
     msg["Message-ID"] = msgid or make_msgid(idstring=rendered.slug, domain=_domain(sender))
     msg.set_content(rendered.text, subtype="plain", charset="utf-8")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    html_part = msg.get_payload()[1]
-    html_part.add_related(
+    html_part = msg.get_payload()[1]  # type: ignore[index]  # multipart: a list of parts
+    html_part.add_related(  # type: ignore[union-attr]  # an EmailMessage part
         rendered.chart_png,
         maintype="image",
         subtype="png",

@@ -130,11 +130,12 @@ def render(digest: Digest) -> Rendered:
     slug = slugify(digest.topic)
     cid = f"chart-{slug}-{digest.day.isoformat()}@mediawatch"  # one chart per message
     png = volume_chart(digest.volume, highlight=digest.day)
+    subject = subject_line(digest)
     context = {
         "d": digest,
         "h": digest.headline,
         "z": _z(digest.spike.z) if digest.spike else "",
-        "subject": subject_line(digest),
+        "subject": subject,
     }
     html_env, text_env = _environment(True), _environment(False)
     page = html_env.get_template("digest.html.j2")
@@ -144,7 +145,7 @@ def render(digest: Digest) -> Rendered:
         text=text_env.get_template("digest.txt.j2").render(context),
         markdown=text_env.get_template("digest.md.j2").render(context),
         chart_png=png,
-        subject=context["subject"],
+        subject=subject,
         topic=digest.topic,
         day=digest.day,
         slug=slug,

@@ -188,7 +188,11 @@ _OUTBOX_COLUMNS = (
 
 def _outbox(r: tuple) -> OutboxRow:
     payload = bytes(r[9]) if r[9] is not None else None
-    return OutboxRow(*r[:9], payload, *r[10:])  # type: ignore[arg-type]
+    return OutboxRow(
+        id=r[0], topic=r[1], kind=r[2], day=r[3], window_start=r[4], window_end=r[5],
+        cutoff_at=r[6], channel=r[7], message_id=r[8], payload=payload, status=r[10],
+        attempts=r[11], next_attempt_at=r[12], detail=r[13],
+    )  # fmt: skip
 
 
 def enqueue(
