@@ -304,12 +304,13 @@ def _stories(
         origin_id = meta.get(m.story_id, (None, None, None, None))[3]
         if m.story_id not in rep or m.article_id == origin_id:
             rep[m.story_id] = m
-    details = wh.articles(con, sorted({m.article_id for m in rep.values()}))
+    first_ids = {v[3] for v in meta.values() if v[3] is not None}
+    details = wh.articles(con, sorted({m.article_id for m in rep.values()} | first_ids))
     items, n_new = [], 0
     for sid in story_ids:
         m = rep[sid]
         art = details.get(m.article_id, wh.ArticleRow("", None, None, "", None))
-        s_title, s_origin, s_first, _ = meta.get(sid, (None, None, None, None))
+        s_title, s_origin, s_first, first_id = meta.get(sid, (None, None, None, None))
         seen = sorted(carriers.get(sid) or [(m.at, m.outlet)])
         first_at = s_first or seen[0][0]
         origin = s_origin or seen[0][1]
@@ -318,7 +319,13 @@ def _stories(
         is_new = first_at >= window.start and not found_late
         n_new += is_new
         title = strip_controls(s_title or art.title) or "(untitled)"
-        shown_at = m.at if found_late else first_at
+        # the time shown: the origin article's own (the story's first time may come from a
+        # date-only copy), or for a late find the article found
+        origin_art = details.get(first_id) if first_id is not None else None
+        shown_at = m.at if found_late else (origin_art.at if origin_art else None) or first_at
+        shown_precision = (
+            art.precision if found_late or origin_art is None else origin_art.precision
+        )
         items.append(
             StoryItem(
                 story_id=sid,
@@ -331,7 +338,7 @@ def _stories(
                 outlets=tuple(dict.fromkeys(strip_controls(o) for o in outlets)),
                 is_new=is_new,
                 latest_at=latest.get(sid, m.at),
-                date_only=_date_only(art.precision, shown_at),
+                date_only=_date_only(shown_precision, shown_at),
                 found_late=found_late,
             )
         )

@@ -208,3 +208,20 @@ def test_window_label_names_both_ends() -> None:
 
     w = scheduled_window(date(2026, 3, 29), time(7), "Europe/Berlin")
     assert w.label() == "Sat 28 Mar 07:00 CET – Sun 29 Mar 07:00 CEST" and w.hours == 23
+
+
+def test_the_demo_digests_its_spike_day(tmp_path: Path) -> None:
+    """`mediawatch demo` through the console script: the digest written is the spike day's."""
+    from mediawatch.newsroom import build_newsroom
+
+    run = subprocess.run(
+        [mediawatch(), "demo", "--dir", str(tmp_path / "demo"), "--articles", "80"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    spike = build_newsroom(seed=7, n_articles=80).spike_day
+    written = sorted((tmp_path / "demo" / "digests").rglob("chechnya.txt"))
+    assert [p.parent.name for p in written] == [spike.isoformat()]
+    text = written[0].read_text(encoding="utf-8")
+    assert "SPIKE" in text.splitlines()[0] and "SPIKE:" in text
+    assert f"writing the digest of {spike.isoformat()}" in run.stderr

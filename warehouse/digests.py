@@ -33,6 +33,7 @@ class ArticleRow:
     language: str | None
     text: str
     precision: str | None  # second | minute | day | None
+    at: datetime | None = None  # coalesce(published_at, first_seen_at)
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,11 @@ def story_carriers(
 
 def articles(con: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> dict[int, ArticleRow]:
     rows = con.execute(
-        "SELECT id, title, url, language, text, published_precision FROM articles"
-        " WHERE list_contains(?, id)",
+        "SELECT id, title, url, language, text, published_precision,"
+        f" {WHEN} FROM articles a WHERE list_contains(?, id)",
         [list(ids)],
     ).fetchall()
-    return {r[0]: ArticleRow(r[1] or "", r[2], r[3], r[4] or "", r[5]) for r in rows}
+    return {r[0]: ArticleRow(r[1] or "", r[2], r[3], r[4] or "", r[5], r[6]) for r in rows}
 
 
 def first_time_outlets(
