@@ -164,7 +164,7 @@ def build_digest(
     with opened(
         config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
     ) as con:
-        con.execute("SET TimeZone = 'UTC'")
+        wh.use_utc(con)
         previous = (
             wh.previous_scheduled(con, topic.name, window.end) if window.kind == SCHEDULED else None
         )

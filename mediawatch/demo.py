@@ -65,16 +65,13 @@ def demo_config(outlets: list[dict], directory: Path) -> dict:
     }
 
 
-def latest_coverage_day(config: Config):
-    from warehouse.query import run_user_sql
+def latest_coverage_day(config: Config) -> date | None:
+    from warehouse.connection import opened
+    from warehouse.digests import latest_matched_day
 
-    rows = run_user_sql(
-        config.warehouse_path,
-        "SELECT max(CAST(coalesce(a.published_at, a.first_seen_at) AS DATE)) FROM articles a"
-        " JOIN topic_matches m ON m.article_id = a.id"
-        f" WHERE m.topic = '{DEMO_TOPIC['name']}' AND a.published_at <= now()",
-    ).rows
-    return rows[0][0] if rows else None
+    timeout = config.warehouse.lock_timeout_s
+    with opened(config.warehouse_path, read_only=True, timeout_s=timeout) as con:
+        return latest_matched_day(con, str(DEMO_TOPIC["name"]), datetime.now(UTC))
 
 
 def spike_day(config: Config) -> date | None:

@@ -54,6 +54,21 @@ class OutboxRow:
     detail: str | None
 
 
+def use_utc(con: duckdb.DuckDBPyConnection) -> None:
+    """TIMESTAMPTZ values come back in UTC, whatever the machine's zone."""
+    con.execute("SET TimeZone = 'UTC'")
+
+
+def latest_matched_day(con: duckdb.DuckDBPyConnection, topic: str, now: datetime) -> date | None:
+    """The UTC date of the topic's newest match not dated in the future."""
+    rows = con.execute(
+        f"SELECT max(CAST(timezone('UTC', {WHEN}) AS DATE)) FROM topic_matches m"
+        f" JOIN articles a ON a.id = m.article_id WHERE m.topic = ? AND {WHEN} <= ?",
+        [topic, now],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
 def matches(
     con: duckdb.DuckDBPyConnection,
     topic: str,
