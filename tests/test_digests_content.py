@@ -225,3 +225,27 @@ def test_the_demo_digests_its_spike_day(tmp_path: Path) -> None:
     text = written[0].read_text(encoding="utf-8")
     assert "SPIKE" in text.splitlines()[0] and "SPIKE:" in text
     assert f"writing the digest of {spike.isoformat()}" in run.stderr
+
+
+def test_the_chart_leaves_the_process_alone(tmp_path: Path) -> None:
+    """No environment variable set and the program's own matplotlib backend kept."""
+    import os
+
+    code = (
+        "import os, matplotlib\n"
+        "matplotlib.use('svg')\n"
+        "before = dict(os.environ)\n"
+        "from datetime import date\n"
+        "from digests.chart import volume_chart\n"
+        "from digests.data import DayVolume\n"
+        "png = volume_chart([DayVolume(date(2026, 1, d), d, 1) for d in range(1, 8)])\n"
+        "assert png.startswith(b'\\x89PNG')\n"
+        "assert matplotlib.get_backend().lower() == 'svg', matplotlib.get_backend()\n"
+        "assert dict(os.environ) == before\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
