@@ -248,3 +248,56 @@ def test_kill_between_send_and_record_resends_once_with_the_same_message_id(
     assert email.message_from_bytes(sink.messages[0])["Message-ID"] == first_id
     assert sink.messages[0] == holding.messages[0]  # the same bytes, not a rebuilt digest
     assert [r[0] for r in outbox(config)] == ["smtp", "file"]  # built once
+
+
+def test_a_due_digest_waits_for_the_catch_up_crawl(tmp_path: Path, cleanup: list) -> None:
+    """Started after the digest time with an outlet never crawled: the digest is built only
+    after the catch-up crawl has stored its articles, and counts them."""
+    from mediawatch.demo import demo_config
+    from mediawatch.newsroom import build_newsroom
+    from mediawatch.newsroom import serve as serve_newsroom
+
+    newsroom = build_newsroom(seed=7, n_articles=120)
+    spec = next(o for o in newsroom.outlets if o.key == "wire_review")
+    now = datetime.now(UTC)
+    recent = [
+        a for a in newsroom.articles
+        if a.outlet == spec.key and now - timedelta(hours=23) < a.published < now
+    ]  # fmt: skip
+    assert recent, "the newsroom has articles of the last day"
+    word = max(recent[0].title.split(), key=len).strip(".,:;!?\"'").lower()
+    tz = zone_away_from_midnight()
+    due = (datetime.now(ZoneInfo(tz)) - timedelta(minutes=2)).replace(microsecond=0)
+    with serve_newsroom(newsroom) as server:
+        raw = demo_config([o for o in server.outlet_config() if o["name"] == spec.name], tmp_path)
+        raw["crawl"]["max_age_days"] = 2
+        raw["schedule"] = {"timezone": tz, "digest_time": due.strftime("%H:%M:%S"),
+                           "recrawl_after_days": []}  # fmt: skip
+        raw["topics"] = [{"name": TOPIC, "query": word}]
+        raw["digest"] = {"out_dir": str(tmp_path / "archive")}
+        config = tmp_path / "mediawatch.toml"
+        config.write_text(tomli_w.dumps(raw), encoding="utf-8")
+        proc = start_run(config)
+        cleanup.append(proc)
+        wh = tmp_path / "warehouse.duckdb"
+        wait_for(lambda: wh.exists() and bool(outbox(config)), 120, "the digest")
+        err = stop(proc)
+    assert proc.returncode in (0, 130), err
+    with opened(wh, read_only=True) as con:
+        [(finished, trigger)] = con.execute(
+            "SELECT finished_at, trigger FROM crawl_runs ORDER BY id LIMIT 1"
+        ).fetchall()
+        [(start, end, cutoff)] = con.execute(
+            "SELECT window_start, window_end, cutoff_at FROM digest_outbox"
+        ).fetchall()
+        [(in_window,)] = con.execute(
+            "SELECT count(*) FROM topic_matches m JOIN articles a ON a.id = m.article_id"
+            " WHERE coalesce(a.published_at, a.first_seen_at) >= ?"
+            " AND coalesce(a.published_at, a.first_seen_at) < ?",
+            [start, end],
+        ).fetchall()
+    assert trigger == "startup" and finished is not None
+    assert cutoff >= finished  # built after the catch-up crawl ended, not before it began
+    assert in_window > 0
+    [text] = list((tmp_path / "archive").rglob("*.txt"))
+    assert f"Articles: {in_window} " in text.read_text(encoding="utf-8")
