@@ -274,7 +274,7 @@ def test_a_due_digest_waits_for_the_catch_up_crawl(tmp_path: Path, cleanup: list
         raw["schedule"] = {"timezone": tz, "digest_time": due.strftime("%H:%M:%S"),
                            "recrawl_after_days": []}  # fmt: skip
         raw["topics"] = [{"name": TOPIC, "query": word}]
-        raw["digest"] = {"out_dir": str(tmp_path / "archive")}
+        raw["digest"] = {"out_dir": str(tmp_path / "archive"), "retry_first_s": 1}  # 1 s ticks
         config = tmp_path / "mediawatch.toml"
         config.write_text(tomli_w.dumps(raw), encoding="utf-8")
         proc = start_run(config)
