@@ -168,8 +168,9 @@ def build_digest(
         previous = (
             wh.previous_scheduled(con, topic.name, window.end) if window.kind == SCHEDULED else None
         )
-        if previous is not None and window.start > previous[0] >= window.end - MAX_CATCH_UP:
-            window = window.with_start(previous[0])  # days without a digest: from the last one
+        if previous is not None and previous[0] >= window.end - MAX_CATCH_UP:
+            # from the last digest built: across days without one, or a changed digest_time
+            window = window.with_start(previous[0])
         todays = wh.matches(con, topic.name, window.start, window.end, seen_before=cutoff)
         late: list[wh.MatchRow] = []
         if previous is not None:
