@@ -272,11 +272,10 @@ def _undelivered(
     previous: tuple[datetime, datetime] | None,
     window: Window,
 ) -> list[Undelivered]:
-    since = previous[1] if previous is not None else None
+    if previous is None:
+        return []
     out = []
-    for day, start, end, channel, attempts, detail in wh.undelivered_since(
-        con, topic, since, window.end
-    ):
+    for day, start, end, channel, attempts, detail in wh.undelivered(con, topic, previous[0]):
         label = Window(start, end, day, SCHEDULED, window.timezone).label()
         out.append(Undelivered(label, channel, attempts, strip_controls(detail) or "no reason"))
     return out

@@ -275,3 +275,18 @@ def test_failed_channel_retries_with_backoff_until_next_digest_which_says_so(
     )  # fmt: skip
     assert third.digest is not None
     assert [u.label[:10] for u in third.digest.undelivered] == ["Mon 01 Jun"]
+
+
+def test_a_permanent_error_is_given_up_at_once_and_reported(tmp_path: Path) -> None:
+    """No password in the environment: retrying cannot help, so no retry."""
+    smtp = {"host": "127.0.0.1", "port": 9, "security": "none", "user": "digest"}
+    config = make_config(tmp_path, "UTC", "07:00:00", smtp=smtp, recipients=["a@example.org"])
+    t0 = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+    enqueue_scheduled(config, TOPIC, scheduled_window(date(2026, 6, 1), time(7), "UTC"), t0)
+    [result] = flush(config, t0, {})
+    assert result.status == "failed" and "MEDIAWATCH_SMTP_PASSWORD" in result.detail
+    assert flush(config, t0 + timedelta(hours=1), {}) == []  # not retried
+    nxt = enqueue_scheduled(
+        config, TOPIC, scheduled_window(date(2026, 6, 2), time(7), "UTC"), t0 + timedelta(days=1)
+    )
+    assert nxt.digest is not None and [u.channel for u in nxt.digest.undelivered] == ["smtp"]

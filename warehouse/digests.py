@@ -352,15 +352,16 @@ def give_up_before(
     return len(rows)
 
 
-def undelivered_since(
-    con: duckdb.DuckDBPyConnection, topic: str, since: datetime | None, before_end: datetime
+def undelivered(
+    con: duckdb.DuckDBPyConnection, topic: str, window_end: datetime
 ) -> list[tuple[date, datetime, datetime, str, int, str | None]]:
-    """Scheduled digests given up after ``since``: (day, start, end, channel, attempts, detail)."""
+    """The channels of the scheduled digest ending at ``window_end`` that were given up:
+    (day, start, end, channel, attempts, detail). The next digest reports them, once."""
     rows = con.execute(
         "SELECT day, window_start, window_end, channel, attempts, detail FROM digest_outbox"
-        " WHERE topic = ? AND kind = 'scheduled' AND status = 'failed' AND window_end < ?"
-        " AND (? IS NULL OR given_up_at > ?) ORDER BY window_end, channel",
-        [topic, before_end, since, since],
+        " WHERE topic = ? AND kind = 'scheduled' AND status = 'failed' AND window_end = ?"
+        " ORDER BY channel",
+        [topic, window_end],
     ).fetchall()
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
