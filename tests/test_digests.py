@@ -515,11 +515,13 @@ def test_failing_smtp_is_retried_with_backoff_and_recorded(tmp_path: Path, wareh
 @pytest.fixture()
 def webhook_server():  # type: ignore[no-untyped-def]
     received: list[tuple[str, dict]] = []
+    keys: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append((self.headers["Content-Type"], json.loads(body)))
+            keys.append(self.headers.get("Idempotency-Key", ""))
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"ok")
@@ -531,14 +533,14 @@ def webhook_server():  # type: ignore[no-untyped-def]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield received, f"http://127.0.0.1:{server.server_address[1]}/hook"
+        yield received, f"http://127.0.0.1:{server.server_address[1]}/hook", keys
     finally:
         server.shutdown()
         server.server_close()
 
 
 def test_webhook_receives_slack_json(tmp_path: Path, warehouse: Path, webhook_server) -> None:  # type: ignore[no-untyped-def]
-    received, url = webhook_server
+    received, url, keys = webhook_server
     config = make_config(tmp_path, warehouse, webhook_url=url)
     report = deliver(config, TOPIC, D, send=True)
     assert report.result("webhook").status == "sent"  # type: ignore[union-attr]
@@ -549,6 +551,8 @@ def test_webhook_receives_slack_json(tmp_path: Path, warehouse: Path, webhook_se
     texts = json.dumps(body["blocks"], ensure_ascii=False)
     assert "<https://wire-daily.example/a/1000|Wire: polls close early>" in texts
     assert "<script>" not in texts and "&lt;script&gt;" in texts
+    # the webhook gets the digest's Message-ID as its Idempotency-Key
+    assert keys == [report.result("webhook").message_id] and keys[0].startswith("<mediawatch.")  # type: ignore[union-attr]
     assert deliver(config, TOPIC, D, send=True).result("webhook").status == "skipped"  # type: ignore[union-attr]
     assert len(received) == 1
 
