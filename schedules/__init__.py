@@ -1,6 +1,6 @@
 """The scheduler behind ``mediawatch run``: crawls and daily digests on a schedule, forever.
 
-What is due is always decided from the warehouse (``crawl_runs``, ``digest_deliveries``),
+What is due is always decided from the warehouse (``crawl_runs``, ``digest_outbox``),
 never from APScheduler's memory, so a restart, a crash or a DST change neither loses nor
 repeats a run. Modules, one concern each:
 
