@@ -67,10 +67,10 @@ def from_check(
     _validate(fields)
     day = datetime.now(UTC).date().isoformat()
     comments = [
-        f" added by `mediawatch outlets add {check.url}` on {day}:"
+        f"added by `mediawatch outlets add {check.url}` on {day}:"
         f" {len(check.feeds)} feed(s), {len(check.sitemaps)} sitemap(s) found"
     ]
-    comments += [f" skipped {item}" for item in check.skipped]
+    comments += [f"skipped {item}" for item in check.skipped]
     return NewOutlet(fields, tuple(comments))
 
 
@@ -93,7 +93,7 @@ def from_collections(
             homepages.add(entry.homepage.rstrip("/"))
             note = f"; {entry.note}" if entry.note else ""
             comment = (
-                f" from collection {collection.code}: {entry.source},"
+                f"from collection {collection.code}: {entry.source},"
                 f" retrieved {entry.retrieved.isoformat()}{note}"
             )
             entries.append(NewOutlet(fields, (comment,)))
