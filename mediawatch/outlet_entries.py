@@ -18,7 +18,9 @@ from mediawatch.errors import ConfigError, TerminalError, TransientError
 from spiders.check import OK, REFUSED, UNREACHABLE, OutletCheck
 
 
-def candidate(url: str, name: str | None, language: str | None, timezone: str | None) -> OutletConfig:
+def candidate(
+    url: str, name: str | None, language: str | None, timezone: str | None
+) -> OutletConfig:
     """The outlet to check for ``outlets add URL``; bad options fail before any request."""
     try:
         return OutletConfig(

@@ -168,6 +168,7 @@ def _check_main(
 
     checks = {o.name: OutletCheck(o.name, o.homepage) for o in outlets}
     by_name = {o.name: o for o in outlets}
+    asked: set[tuple[str, str]] = set()  # (outlet, url): a URL found twice is fetched once
     answering = list(range(400, 600))  # statuses the callbacks see (redirects still followed)
 
     class CheckSpider(scrapy.Spider):
@@ -175,6 +176,7 @@ def _check_main(
         session = _Session(guard_config(config, outlets))
 
         def _request(self, url: str, callback: Any, outlet: str, **meta: Any) -> scrapy.Request:
+            asked.add((outlet, url))
             return scrapy.Request(
                 url, callback, errback=self.probe_failed, dont_filter=True,
                 meta={"outlet": outlet, **meta},
@@ -193,7 +195,7 @@ def _check_main(
                 check.robots = "ok"
                 if probe:
                     for url in sitemaps_from_robots(response.text, response.url):
-                        yield self._request(url, self.probe_sitemap, check.outlet)
+                        yield from self._probe(url, self.probe_sitemap, check.outlet)
             elif response.status < 500:
                 check.robots = f"missing (HTTP {response.status})"
             else:
@@ -237,7 +239,7 @@ def _check_main(
                     check.language = lang if re.fullmatch("[a-z]{2}", lang) else None
                     if probe:
                         for url in feeds_from_html(response.body, response.url):
-                            yield self._request(url, self.probe_feed, check.outlet)
+                            yield from self._probe(url, self.probe_feed, check.outlet)
             yield from self._follow_ups(check)
 
         def homepage_failed(self, failure: Any) -> Iterator[scrapy.Request]:
@@ -258,9 +260,13 @@ def _check_main(
             if probe:
                 base = check.final_url if check.state == OK and check.final_url else check.url
                 for url in common_feed_urls(base):
-                    yield self._request(url, self.probe_feed, check.outlet)
+                    yield from self._probe(url, self.probe_feed, check.outlet)
                 for url in common_sitemap_urls(base):
-                    yield self._request(url, self.probe_sitemap, check.outlet)
+                    yield from self._probe(url, self.probe_sitemap, check.outlet)
+
+        def _probe(self, url: str, callback: Any, outlet: str) -> Iterator[scrapy.Request]:
+            if (outlet, url) not in asked:
+                yield self._request(url, callback, outlet)
 
         def probe_feed(self, response: Response) -> None:
             result = parse_feed(response.body, response.url)
@@ -277,9 +283,9 @@ def _check_main(
 
         def _found(self, response: Response, ok: bool, error: str, kind: str, note: str) -> None:
             check = checks[response.meta["outlet"]]
-            asked = response.request.url if response.request else response.url
+            requested = response.request.url if response.request else response.url
             if response.meta.get("listed"):
-                check.listed[asked] = "ok" if ok else error
+                check.listed[requested] = "ok" if ok else error
             found = getattr(check, kind)
             if ok and response.url not in found:
                 found.append(response.url)

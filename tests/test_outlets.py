@@ -35,6 +35,8 @@ path   =   "warehouse.duckdb"     # aligned the way I like
 [crawl]
 user_agent = 'tester (+mailto:tester@example.org)'
 download_delay = 0.0
+per_domain_concurrency = 8
+max_pages_per_outlet = 5          # keeps the test crawl short
 max_age_days = 0
 max_page_bytes = {max_page_bytes}            # small, so that a big feed is over the limit
 timeout_s = 5
@@ -188,7 +190,7 @@ def test_add_writes_a_config_that_loads_and_crawls(newsroom, newsroom_server, tm
             "SELECT count(*) FROM articles WHERE outlet = 'Added outlet'"
         ).fetchone()
     served = sum(1 for a in newsroom.articles if a.outlet == spec.key)
-    assert stored > 0 and stored <= served
+    assert 0 < stored <= min(served, 5)
 
     again = run(config, "outlets", "add", base + "/", "--name", "Added outlet")
     assert_one_line_error(again, 1)
@@ -203,6 +205,16 @@ def test_add_unreachable_site_writes_nothing(tmp_path) -> None:
     assert "unreachable (connection refused)" in proc.stderr
     assert "discovery" not in proc.stdout + proc.stderr  # no advice about a site never reached
     assert config.read_bytes() == old
+
+
+def test_check_reports_an_unreachable_site_without_advice(tmp_path) -> None:
+    config = write_config(tmp_path)
+    proc = run(config, "outlets", "check", f"http://127.0.0.1:{closed_port()}/")
+    assert proc.returncode == 75, proc.stderr
+    assert "unreachable (connection refused)" in proc.stdout
+    assert "never reached, so nothing is advised" in proc.stdout
+    assert "paste" not in proc.stdout and "discovery" not in proc.stdout
+    assert "Traceback" not in proc.stderr and "ERROR" not in proc.stderr
 
 
 def test_add_refuses_a_redirect_to_another_host(tmp_path) -> None:
@@ -266,13 +278,19 @@ def test_collections_listed_and_added_keep_the_file(tmp_path) -> None:
     for code in ("ru", "gb", "us"):
         assert f"\n{code} " in "\n" + listed.stdout
 
-    config = write_config(tmp_path)
+    mine = '[[outlets]]\nname = "Mine"\nhomepage = "http://127.0.0.1:1/"\n# enabled = false\n'
+    config = write_config(tmp_path, outlets=mine)
     old = config.read_text(encoding="utf-8")
     proc = run(config, "outlets", "add", "--collection", "ru,gb")
     assert proc.returncode == 0, proc.stderr
-    inserted = assert_kept(old, config.read_text(encoding="utf-8"))
+    new = config.read_text(encoding="utf-8")
+    inserted = assert_kept(old, new)
     assert "# from collection ru: fundus src/fundus/publishers/ru/__init__.py" in inserted
+    # right after the existing entry and its own comment, before the user's next section
+    assert new.index("# enabled = false") < new.index(inserted) < new.index("# ---- topics")
     loaded = load_config(config)
+    assert loaded.outlets[0].name == "Mine"
+    loaded = loaded.model_copy(update={"outlets": loaded.outlets[1:]})
     shipped = Path(__file__).parents[1] / "mediawatch" / "collections"
     expected = [
         o["name"]
@@ -281,6 +299,12 @@ def test_collections_listed_and_added_keep_the_file(tmp_path) -> None:
     ]
     assert [o.name for o in loaded.outlets] == expected
     assert all(o.timezone and o.language for o in loaded.outlets)
+    # feeds and news sitemaps are kept; a whole-site sitemap only when there is neither
+    kommersant = loaded.outlet("Kommersant")
+    assert kommersant.sitemaps == ["https://www.kommersant.ru/sitemaps/sitemap_news.xml"]
+    assert kommersant.feeds == ["https://www.kommersant.ru/RSS/news.xml"]
+    assert loaded.outlet("Evening Standard").sitemaps == []
+    assert loaded.outlet("i").sitemaps == ["https://inews.co.uk/sitemap.xml"]
 
     again = run(config, "outlets", "add", "--collection", "ru")
     assert again.returncode == 0 and "nothing to add" in again.stdout
@@ -315,7 +339,8 @@ def test_check_collection_reports_each_entry(tmp_path) -> None:
         assert " ok " in rows["Stale"] and "0/1" in rows["Stale"]
         assert f"{stale.base}/rss.xml: HTTP 404" in proc.stdout
         assert "unreachable" in rows["Gone"] and "connection refused" in rows["Gone"]
-        assert good.log.count("/rss.xml") == 1  # checks the listed feed, probes nothing
+        assert good.log.count("/rss.xml") == 1  # checks the listed feed, probes nothing else
+        assert set(good.log) == {"/robots.txt", "/", "/rss.xml"}
 
         added = run(config, "outlets", "add", "--collection", str(collection))
         assert added.returncode == 0, added.stderr

@@ -73,9 +73,15 @@ def register(cli: click.Group) -> None:
 
     @outlets.command("add")
     @click.argument("url", required=False)
-    @click.option("--name", default=None, help="Outlet name (default: the site's own name or host).")
-    @click.option("--language", default=None, help="ISO 639-1 code, e.g. en or ru (default: the page's lang).")
-    @click.option("--timezone", default=None, help="IANA time zone of the outlet, e.g. Europe/Moscow.")
+    @click.option(
+        "--name", default=None, help="Outlet name (default: the site's own name or host)."
+    )
+    @click.option(
+        "--language", default=None, help="ISO 639-1 code, e.g. en or ru (default: the page's lang)."
+    )
+    @click.option(
+        "--timezone", default=None, help="IANA time zone of the outlet, e.g. Europe/Moscow."
+    )
     @click.option(
         "--collection", "collections", default=None,
         help="Add every outlet of these collections (ru, or gb,us, or a .toml path) instead.",
@@ -112,10 +118,10 @@ def register(cli: click.Group) -> None:
             from spiders.check import check_outlets
 
             outlet = candidate(url, name, language, timezone)
-            if name is None and outlet.name in {o.name for o in config.outlets}:
+            if outlet.name in {o.name for o in config.outlets}:
                 raise ConfigError(
                     f"an outlet named {outlet.name!r} is already configured",
-                    hint="give the new one another name with --name",
+                    hint="give the new one another name with --name; nothing was fetched",
                 )
             click.echo(f"checking {url} …", err=True)
             (result,) = check_outlets(config, [outlet], log_level=_check_log_level(app))
@@ -173,4 +179,3 @@ def _report_collection(results: list) -> None:
         for line in failing:
             rows.append(("", "", f"  {line[:160]}", ""))
     click.echo(table(["outlet", "status", "reason", "feeds+sitemaps answering"], rows))
-

@@ -73,7 +73,9 @@ class Collection(_Strict):
 
 def builtin_codes() -> list[str]:
     folder = resources.files(__name__)
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_collection(spec: str) -> Collection:
