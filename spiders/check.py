@@ -12,7 +12,9 @@ checked exactly as a crawl's config would), so the check reaches nothing a crawl
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,14 +116,28 @@ def check_outlets(
     args = (config, outlets, probe, timeout_s, log_level, results)
     child = ctx.Process(target=_check_main, args=args)
     child.start()
-    child.join(timeout_s + 30)  # the spider closes itself at timeout_s
-    if child.is_alive():
-        child.kill()
-        child.join()
-        raise TransientError(f"outlet check did not finish within {timeout_s:.0f} s")
-    if results.empty():
-        raise TransientError(f"outlet check failed (exit code {child.exitcode})")
-    return results.get()
+    deadline = time.monotonic() + timeout_s + 30  # the spider closes itself at timeout_s
+    try:
+        # read before joining: a child cannot exit while its result is still in the pipe
+        while True:
+            try:
+                found: list[OutletCheck] = results.get(timeout=0.5)
+                break
+            except queue.Empty:
+                if not child.is_alive() and results.empty():
+                    raise TransientError(
+                        f"outlet check failed (exit code {child.exitcode})"
+                    ) from None
+                if time.monotonic() > deadline:
+                    raise TransientError(
+                        f"outlet check did not finish within {timeout_s:.0f} s"
+                    ) from None
+        child.join(30)
+        return found
+    finally:
+        if child.is_alive():  # Ctrl-C, a time-out: the check leaves nothing behind
+            child.kill()
+            child.join()
 
 
 def guard_config(config: Config, outlets: list[OutletConfig]) -> Config:

@@ -207,11 +207,27 @@ def test_add_unreachable_site_writes_nothing(tmp_path) -> None:
     assert config.read_bytes() == old
 
 
-def test_check_reports_an_unreachable_site_without_advice(tmp_path) -> None:
-    config = write_config(tmp_path)
-    proc = run(config, "outlets", "check", f"http://127.0.0.1:{closed_port()}/")
+@contextmanager
+def silent_listener() -> Iterator[int]:
+    """A port that accepts connections (the kernel does) and never says a word."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        yield s.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind", ["refused", "tls", "timeout"])
+def test_check_reports_an_unreachable_site_without_advice(tmp_path, kind: str) -> None:
+    config = write_config(tmp_path)  # timeout_s = 5
+    with site() as plain, silent_listener() as silent:
+        url, reason = {
+            "refused": (f"http://127.0.0.1:{closed_port()}/", "connection refused"),
+            "tls": (plain.base.replace("http:", "https:") + "/", "TLS handshake failed"),
+            "timeout": (f"http://127.0.0.1:{silent}/", "timed out"),
+        }[kind]
+        proc = run(config, "outlets", "check", url)
     assert proc.returncode == 75, proc.stderr
-    assert "unreachable (connection refused)" in proc.stdout
+    assert f"unreachable ({reason})" in proc.stdout
     assert "never reached, so nothing is advised" in proc.stdout
     assert "paste" not in proc.stdout and "discovery" not in proc.stdout
     assert "Traceback" not in proc.stderr and "ERROR" not in proc.stderr
@@ -260,12 +276,18 @@ def test_check_never_reaches_another_port_of_an_outlet_host(tmp_path) -> None:
         outlet.routes["/rss.xml"] = (200, XML, rss(outlet.base))
         entry = f'[[outlets]]\nname = "Mine"\nhomepage = "{outlet.base}/"\n'
         config = write_config(tmp_path, outlets=entry)
-        for target in ("Mine", outlet.base + "/"):
-            proc = run(config, "outlets", "check", target)
-            assert proc.returncode == 0, proc.stderr
-            assert f'feeds = ["{outlet.base}/rss.xml"]' in proc.stdout
-            assert f"skipped {other}/feed.xml: refused address" in proc.stdout
-            assert f"skipped {other}/sitemap.xml: refused address" in proc.stdout
+        proc = run(config, "outlets", "check", "Mine")
+        assert proc.returncode == 0, proc.stderr
+        assert f'feeds = ["{outlet.base}/rss.xml"]' in proc.stdout
+        for url in (f"{other}/feed.xml", f"{other}/sitemap.xml"):
+            assert f"skipped {url}: refused address" in proc.stdout
+        old = config.read_text(encoding="utf-8")
+        proc = run(config, "outlets", "add", outlet.base + "/", "--name", "Again")
+        assert proc.returncode == 0, proc.stderr
+        inserted = assert_kept(old, config.read_text(encoding="utf-8"))
+        assert f"# skipped {other}/feed.xml: refused address" in inserted
+        assert load_config(config).outlet("Again").feeds == [f"{outlet.base}/rss.xml"]
+        assert load_config(config).outlet("Again").sitemaps == []
         assert other_port.log == []
 
 
