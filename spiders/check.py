@@ -98,6 +98,11 @@ def unreachable_reason(exc: BaseException) -> str | None:
     return None
 
 
+def time_limit(outlets: int) -> float:
+    """Seconds a check of this many outlets may take before it reports what it has."""
+    return float(min(120 + 5 * outlets, 1800))
+
+
 def check_outlets(
     config: Config,
     outlets: list[OutletConfig],
@@ -110,7 +115,7 @@ def check_outlets(
     Outlets not in ``config`` (a URL, a collection entry) are named to the address guard
     the way a config names them: their homepage's scheme, host and port, nothing more.
     """
-    timeout_s = timeout_s or min(120 + 5 * len(outlets), 1800)
+    timeout_s = timeout_s or time_limit(len(outlets))
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
     args = (config, outlets, probe, timeout_s, log_level, results)
@@ -141,10 +146,12 @@ def check_outlets(
 
 
 def guard_config(config: Config, outlets: list[OutletConfig]) -> Config:
-    """``config`` with ``outlets`` added: what the crawl's address guard reads."""
-    known = {o.name for o in config.outlets}
-    extra = [o for o in outlets if o.name not in known]
-    return config.model_copy(update={"outlets": [*config.outlets, *extra]})
+    """``config`` with ``outlets`` added: what the crawl's address guard reads.
+
+    Only their addresses matter to the guard, so a name shared with a configured outlet
+    is no reason to leave one out.
+    """
+    return config.model_copy(update={"outlets": [*config.outlets, *outlets]})
 
 
 @dataclass

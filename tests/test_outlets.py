@@ -244,7 +244,12 @@ def test_add_refuses_a_redirect_to_another_host(tmp_path) -> None:
         proc = run(config, "outlets", "add", outlet.base + "/")
         assert_one_line_error(proc, 1)
         assert "refused by the address guard" in proc.stderr
-        assert elsewhere.log == []  # the guard stopped it before any connection
+        checked = run(config, "outlets", "check", outlet.base + "/")
+        assert checked.returncode == 1, checked.stderr
+        assert f"refused by the address guard (refused redirect to {elsewhere.base}/" in (
+            checked.stdout
+        )
+        assert elsewhere.log == []  # the guard stopped both before any connection
         assert config.read_bytes() == old
 
 

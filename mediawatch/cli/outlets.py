@@ -44,11 +44,12 @@ def register(cli: click.Group) -> None:
     def check(app: AppContext, targets: tuple[str, ...], collections: str | None) -> None:
         """Find an outlet's feeds and sitemaps (homepage links, robots.txt, common paths).
 
-        Exits 75 when a site could not be reached (try again later).
+        Exits 75 when a site could not be reached (try again later), 1 when the address
+        guard refused one.
         """
         from mediawatch.collections import load_collections
         from mediawatch.outlet_entries import candidate
-        from spiders.check import check_outlets
+        from spiders.check import REFUSED, UNREACHABLE, check_outlets, time_limit
 
         config = app.config
         if collections:
@@ -61,14 +62,18 @@ def register(cli: click.Group) -> None:
                 candidate(t, None, None, None) if _is_url(t) else config.outlet(t) for t in targets
             ] or list(config.outlets)
             probe = True
-        click.echo(f"checking {len(chosen)} outlet(s)…", err=True)
+        click.echo(
+            f"checking {len(chosen)} outlet(s), at most {time_limit(len(chosen)):.0f} s…", err=True
+        )
         results = check_outlets(config, chosen, probe=probe, log_level=_check_log_level(app))
         if collections:
             _report_collection(results)
         else:
             _report_checks(results)
-        unreachable = [r.outlet for r in results if not r.reached]
-        if unreachable:
+        states = {r.state for r in results}
+        if REFUSED in states:
+            raise SystemExit(1)  # the address must change: retrying will not help
+        if UNREACHABLE in states:
             raise SystemExit(75)
 
     @outlets.command("add")
