@@ -161,7 +161,21 @@ class _Session:
     config: Config
 
 
+def _over_a_limit(exc: BaseException) -> bool:
+    """Refused by the guard or a limit (size, also once decompressed), not a plain miss."""
+    from scrapy.exceptions import IgnoreRequest
+
+    from spiders.middlewares import CrawlRefusal
+
+    text = str(exc).lower()
+    if isinstance(exc, CrawlRefusal):
+        return True
+    return isinstance(exc, IgnoreRequest) and "size" in text and "max" in text
+
+
 def _failure_reason(exc: BaseException) -> str:
+    if _over_a_limit(exc) and "size" in str(exc).lower():
+        return "over the size limit ([crawl] max_page_bytes, also after decompression)"
     status = getattr(getattr(exc, "response", None), "status", None)
     return f"HTTP {status}" if status else (str(exc)[:200] or type(exc).__name__)
 
@@ -218,7 +232,7 @@ def _check_main(
                 check.robots = "ok"
                 if probe:
                     for url in sitemaps_from_robots(response.text, response.url):
-                        yield from self._probe(url, self.probe_sitemap, check.outlet)
+                        yield from self._probe(url, self.probe_sitemap, check.outlet, linked=True)
             elif response.status < 500:
                 check.robots = f"missing (HTTP {response.status})"
             else:
@@ -262,7 +276,7 @@ def _check_main(
                     check.language = lang if re.fullmatch("[a-z]{2}", lang) else None
                     if probe:
                         for url in feeds_from_html(response.body, response.url):
-                            yield from self._probe(url, self.probe_feed, check.outlet)
+                            yield from self._probe(url, self.probe_feed, check.outlet, linked=True)
             yield from self._follow_ups(check)
 
         def homepage_failed(self, failure: Any) -> Iterator[scrapy.Request]:
@@ -287,9 +301,12 @@ def _check_main(
                 for url in common_sitemap_urls(base):
                     yield from self._probe(url, self.probe_sitemap, check.outlet)
 
-        def _probe(self, url: str, callback: Any, outlet: str) -> Iterator[scrapy.Request]:
+        def _probe(
+            self, url: str, callback: Any, outlet: str, linked: bool = False
+        ) -> Iterator[scrapy.Request]:
+            """``linked``: the site names this URL (not a guess), so a failure is news."""
             if (outlet, url) not in asked:
-                yield self._request(url, callback, outlet)
+                yield self._request(url, callback, outlet, linked=linked)
 
         def probe_feed(self, response: Response) -> None:
             result = parse_feed(response.body, response.url)
@@ -317,9 +334,10 @@ def _check_main(
         def probe_failed(self, failure: Any) -> None:
             check = checks[failure.request.meta["outlet"]]
             reason = unreachable_reason(failure.value) or _failure_reason(failure.value)
-            if failure.request.meta.get("listed"):
+            meta = failure.request.meta
+            if meta.get("listed"):
                 check.listed[failure.request.url] = reason
-            elif isinstance(failure.value, CrawlRefusal):  # refused address, oversize, ...
+            elif meta.get("linked") or _over_a_limit(failure.value):
                 check.skipped.append(f"{failure.request.url}: {reason}")
 
     settings = scrapy_settings(config.crawl, log_level=log_level)

@@ -6,6 +6,7 @@ writes them (comments, spacing, order) and must keep every byte they had.
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import subprocess
@@ -253,19 +254,26 @@ def test_add_refuses_a_redirect_to_another_host(tmp_path) -> None:
         assert config.read_bytes() == old
 
 
-def test_add_records_a_huge_feed_as_skipped(tmp_path) -> None:
+def test_add_records_huge_feeds_as_skipped(tmp_path) -> None:
     with site() as outlet:
         outlet.routes["/robots.txt"] = (200, TEXT, b"User-agent: *\nAllow: /\n")
         outlet.routes["/"] = (200, HTML, homepage(["/huge.xml", "/small.xml"], site_name="Loop"))
         outlet.routes["/huge.xml"] = (200, XML, rss(outlet.base, n=50, pad=4000))  # ~200 KB
         outlet.routes["/small.xml"] = (200, XML, rss(outlet.base))
+        bomb = gzip.compress(rss(outlet.base, n=400, pad=3000))  # 6 KB, 1.2 MB inflated
+        outlet.routes["/bomb.xml"] = (200, {**XML, "Content-Encoding": "gzip"}, bomb)
+        outlet.routes["/"] = (
+            200, HTML, homepage(["/huge.xml", "/bomb.xml", "/small.xml"], site_name="Loop")
+        )  # fmt: skip
         config = write_config(tmp_path)
         old = config.read_text(encoding="utf-8")
         proc = run(config, "outlets", "add", outlet.base + "/")
         assert proc.returncode == 0, proc.stderr
-        assert f"skipped {outlet.base}/huge.xml" in proc.stdout
         inserted = assert_kept(old, config.read_text(encoding="utf-8"))
-        assert f"# skipped {outlet.base}/huge.xml" in inserted  # recorded in the file
+        for path in ("/huge.xml", "/bomb.xml"):
+            line = f"skipped {outlet.base}{path}: over the size limit"
+            assert line in proc.stdout
+            assert f"# {line}" in inserted  # recorded in the file
         added = load_config(config).outlet("Loop")  # the site's own name
         assert added.feeds == [outlet.base + "/small.xml"]
 
