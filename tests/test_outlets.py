@@ -384,10 +384,22 @@ def test_check_collection_reports_each_entry(tmp_path) -> None:
         assert [o.name for o in load_config(config).outlets] == ["Good", "Stale", "Gone"]
 
 
-@pytest.mark.parametrize("bad", ["ftp://127.0.0.1/", "http://127.0.0.1:1/ --language english"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "add ftp://127.0.0.1/",
+        "add http://127.0.0.1:1/ --language english",
+        "add http://127.0.0.1:1/ --timezone Mars/Olympus",
+        "add",
+        "check",  # no outlets configured yet
+    ],
+)
 def test_add_rejects_bad_input_before_any_request(tmp_path, bad: str) -> None:
     config = write_config(tmp_path)
     old = config.read_bytes()
-    proc = run(config, "outlets", "add", *bad.split())
-    assert_one_line_error(proc, 1)
+    proc = run(config, "outlets", *bad.split())
+    if bad == "add":  # a usage error: click's own message, exit 2
+        assert proc.returncode == 2 and "give a URL or --collection" in proc.stderr
+    else:
+        assert_one_line_error(proc, 1)
     assert config.read_bytes() == old

@@ -62,6 +62,11 @@ def register(cli: click.Group) -> None:
                 candidate(t, None, None, None) if _is_url(t) else config.outlet(t) for t in targets
             ] or list(config.outlets)
             probe = True
+            if not chosen:
+                raise ConfigError(
+                    f"{config.source}: no outlets configured",
+                    hint="add one with 'mediawatch outlets add URL', or check a URL directly",
+                )
         click.echo(
             f"checking {len(chosen)} outlet(s), at most {time_limit(len(chosen)):.0f} s…", err=True
         )
