@@ -43,6 +43,7 @@ class OutletCheck:
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "url: why" for refused or oversized
     listed: dict[str, str] = field(default_factory=dict)  # configured feed/sitemap -> "ok" | why
+    index: int = 0  # position among the checked outlets
 
     @property
     def reached(self) -> bool:
@@ -203,16 +204,16 @@ def _check_main(
     from spiders.middlewares import CrawlRefusal, RefusedAddress
     from spiders.settings import scrapy_settings
 
-    checks = {o.name: OutletCheck(o.name, o.homepage) for o in outlets}
-    by_name = {o.name: o for o in outlets}
-    asked: set[tuple[str, str]] = set()  # (outlet, url): a URL found twice is fetched once
+    # keyed by position: two checked sites may share a name (a URL and a configured outlet)
+    checks = {i: OutletCheck(o.name, o.homepage, index=i) for i, o in enumerate(outlets)}
+    asked: set[tuple[int, str]] = set()  # (outlet, url): a URL found twice is fetched once
     answering = list(range(400, 600))  # statuses the callbacks see (redirects still followed)
 
     class CheckSpider(scrapy.Spider):
         name = "check"
         session = _Session(guard_config(config, outlets))
 
-        def _request(self, url: str, callback: Any, outlet: str, **meta: Any) -> scrapy.Request:
+        def _request(self, url: str, callback: Any, outlet: int, **meta: Any) -> scrapy.Request:
             asked.add((outlet, url))
             return scrapy.Request(
                 url, callback, errback=self.probe_failed, dont_filter=True,
@@ -220,9 +221,9 @@ def _check_main(
             )  # fmt: skip
 
         async def start(self) -> AsyncIterator[scrapy.Request]:
-            for o in outlets:
+            for i, o in enumerate(outlets):
                 base = "/".join(o.homepage.split("/", 3)[:3])
-                request = self._request(base + "/robots.txt", self.robots, o.name)
+                request = self._request(base + "/robots.txt", self.robots, i)
                 request.meta.update(dont_obey_robotstxt=True, handle_httpstatus_list=answering)
                 yield request.replace(errback=self.robots_failed)
 
@@ -232,7 +233,7 @@ def _check_main(
                 check.robots = "ok"
                 if probe:
                     for url in sitemaps_from_robots(response.text, response.url):
-                        yield from self._probe(url, self.probe_sitemap, check.outlet, linked=True)
+                        yield from self._probe(url, self.probe_sitemap, check.index, linked=True)
             elif response.status < 500:
                 check.robots = f"missing (HTTP {response.status})"
             else:
@@ -256,7 +257,7 @@ def _check_main(
             return bool(why) or isinstance(exc, RefusedAddress)
 
         def _homepage(self, check: OutletCheck) -> Iterator[scrapy.Request]:
-            request = self._request(check.url, self.homepage, check.outlet)
+            request = self._request(check.url, self.homepage, check.index)
             request.meta["handle_httpstatus_list"] = answering
             yield request.replace(errback=self.homepage_failed)
 
@@ -276,7 +277,7 @@ def _check_main(
                     check.language = lang if re.fullmatch("[a-z]{2}", lang) else None
                     if probe:
                         for url in feeds_from_html(response.body, response.url):
-                            yield from self._probe(url, self.probe_feed, check.outlet, linked=True)
+                            yield from self._probe(url, self.probe_feed, check.index, linked=True)
             yield from self._follow_ups(check)
 
         def homepage_failed(self, failure: Any) -> Iterator[scrapy.Request]:
@@ -289,20 +290,20 @@ def _check_main(
 
         def _follow_ups(self, check: OutletCheck) -> Iterator[scrapy.Request]:
             """The site answered: verify its listed feeds and sitemaps, probe common paths."""
-            outlet = by_name[check.outlet]
+            outlet = outlets[check.index]
             for url in outlet.feeds:
-                yield self._request(url, self.probe_feed, check.outlet, listed=True)
+                yield self._request(url, self.probe_feed, check.index, listed=True)
             for url in outlet.sitemaps:
-                yield self._request(url, self.probe_sitemap, check.outlet, listed=True)
+                yield self._request(url, self.probe_sitemap, check.index, listed=True)
             if probe:
                 base = check.final_url if check.state == OK and check.final_url else check.url
                 for url in common_feed_urls(base):
-                    yield from self._probe(url, self.probe_feed, check.outlet)
+                    yield from self._probe(url, self.probe_feed, check.index)
                 for url in common_sitemap_urls(base):
-                    yield from self._probe(url, self.probe_sitemap, check.outlet)
+                    yield from self._probe(url, self.probe_sitemap, check.index)
 
         def _probe(
-            self, url: str, callback: Any, outlet: str, linked: bool = False
+            self, url: str, callback: Any, outlet: int, linked: bool = False
         ) -> Iterator[scrapy.Request]:
             """``linked``: the site names this URL (not a guess), so a failure is news."""
             if (outlet, url) not in asked:
