@@ -195,7 +195,10 @@ def test_add_writes_a_config_that_loads_and_crawls(newsroom, newsroom_server, tm
 
     again = run(config, "outlets", "add", base + "/", "--name", "Added outlet")
     assert_one_line_error(again, 1)
-    assert "already configured" in again.stderr
+    assert "already configured as outlet 'Added outlet'" in again.stderr
+    renamed = run(config, "outlets", "add", base + "/static/", "--name", "Added outlet")
+    assert_one_line_error(renamed, 1)
+    assert "an outlet named 'Added outlet' is already configured" in renamed.stderr
 
 
 def test_add_unreachable_site_writes_nothing(tmp_path) -> None:
@@ -286,8 +289,9 @@ def test_check_never_reaches_another_port_of_an_outlet_host(tmp_path) -> None:
         other_port.routes["/sitemap.xml"] = (200, XML, b"<urlset/>")
         outlet.routes["/robots.txt"] = (200, TEXT, f"Sitemap: {other}/sitemap.xml\n".encode())
         outlet.routes["/"] = (200, HTML, homepage([f"{other}/feed.xml", "/rss.xml"]))
+        outlet.routes["/home"] = outlet.routes["/"]
         outlet.routes["/rss.xml"] = (200, XML, rss(outlet.base))
-        entry = f'[[outlets]]\nname = "Mine"\nhomepage = "{outlet.base}/"\n'
+        entry = f'[[outlets]]\nname = "Mine"\nhomepage = "{outlet.base}/home"\n'
         config = write_config(tmp_path, outlets=entry)
         proc = run(config, "outlets", "check", "Mine")
         assert proc.returncode == 0, proc.stderr

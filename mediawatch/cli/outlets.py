@@ -128,6 +128,12 @@ def register(cli: click.Group) -> None:
             from spiders.check import check_outlets
 
             outlet = candidate(url, name, language, timezone)
+            same = [o.name for o in config.outlets if o.homepage.rstrip("/") == url.rstrip("/")]
+            if same:
+                raise ConfigError(
+                    f"{url} is already configured as outlet {same[0]!r}",
+                    hint=f"check it with: mediawatch outlets check {same[0]!r}",
+                )
             if outlet.name in {o.name for o in config.outlets}:
                 raise ConfigError(
                     f"an outlet named {outlet.name!r} is already configured",
