@@ -299,12 +299,13 @@ def test_check_never_reaches_another_port_of_an_outlet_host(tmp_path) -> None:
         for url in (f"{other}/feed.xml", f"{other}/sitemap.xml"):
             assert f"skipped {url}: refused address" in proc.stdout
         old = config.read_text(encoding="utf-8")
-        proc = run(config, "outlets", "add", outlet.base + "/", "--name", "Again")
+        proc = run(config, "outlets", "add", outlet.base + "/", "--language", "de")
         assert proc.returncode == 0, proc.stderr
         inserted = assert_kept(old, config.read_text(encoding="utf-8"))
         assert f"# skipped {other}/feed.xml: refused address" in inserted
-        assert load_config(config).outlet("Again").feeds == [f"{outlet.base}/rss.xml"]
-        assert load_config(config).outlet("Again").sitemaps == []
+        added = load_config(config).outlet("127.0.0.1")  # no site name: named after its host
+        assert added.feeds == [f"{outlet.base}/rss.xml"] and added.sitemaps == []
+        assert added.language == "de"  # the page says "en": the option wins
         assert other_port.log == []
 
 
@@ -320,30 +321,37 @@ def test_collections_listed_and_added_keep_the_file(tmp_path) -> None:
     for code in codes:
         assert f"\n{code} " in "\n" + listed.stdout
 
-    mine = '[[outlets]]\nname = "Mine"\nhomepage = "http://127.0.0.1:1/"\n# enabled = false\n'
+    mine = (
+        '[[outlets]]\nname = "Mine"\nhomepage = "http://127.0.0.1:1/"\n\n'
+        '[[outlets]]\nname = "K"\nhomepage = "https://www.kommersant.ru"\n# enabled = false\n'
+    )
     config = write_config(tmp_path, outlets=mine)
     old = config.read_text(encoding="utf-8")
     proc = run(config, "outlets", "add", "--collection", ",".join(codes))  # every one validates
     assert proc.returncode == 0, proc.stderr
     new = config.read_text(encoding="utf-8")
     inserted = assert_kept(old, new)
-    assert "# from collection ru: fundus src/fundus/publishers/ru/__init__.py" in inserted
+    assert "# from collection gb: fundus src/fundus/publishers/uk/__init__.py @ " in inserted
+    assert "# from collection ru: mediawatch starter config" in inserted
     # right after the existing entry and its own comment, before the user's next section
     assert new.index("# enabled = false") < new.index(inserted) < new.index("# ---- topics")
+    assert "left out Kommersant (ru): already configured" in proc.stderr  # same homepage
     loaded = load_config(config)
-    assert loaded.outlets[0].name == "Mine"
-    loaded = loaded.model_copy(update={"outlets": loaded.outlets[1:]})
+    assert [o.name for o in loaded.outlets[:2]] == ["Mine", "K"]
+    loaded = loaded.model_copy(update={"outlets": loaded.outlets[2:]})
     expected = [
         o["name"]
         for code in codes
         for o in tomllib.loads((shipped / f"{code}.toml").read_text(encoding="utf-8"))["outlets"]
     ]
-    assert [o.name for o in loaded.outlets] == expected
+    assert [o.name for o in loaded.outlets] == [n for n in expected if n != "Kommersant"]
     assert all(o.timezone and o.language for o in loaded.outlets)
     # feeds and news sitemaps are kept; a whole-site sitemap only when there is neither
-    kommersant = loaded.outlet("Kommersant")
-    assert kommersant.sitemaps == ["https://www.kommersant.ru/sitemaps/sitemap_news.xml"]
-    assert kommersant.feeds == ["https://www.kommersant.ru/RSS/news.xml"]
+    reuters = loaded.outlet("Reuters")
+    assert reuters.sitemaps == [
+        "https://www.reuters.com/arc/outboundfeeds/news-sitemap-index/?outputType=xml"
+    ]
+    assert loaded.outlet("TASS").feeds == ["https://tass.ru/rss/v2.xml"]
     assert loaded.outlet("Evening Standard").sitemaps == []
     assert loaded.outlet("i").sitemaps == ["https://inews.co.uk/sitemap.xml"]
 
