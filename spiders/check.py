@@ -64,11 +64,11 @@ class OutletCheck:
         """Lines to paste into the outlet's entry; None for a site never reached."""
         if not self.reached:
             return None
+        import tomlkit  # quotes and escapes whatever a hostile site put in a URL
+
         lines = [f"# {self.outlet}"]
-        if self.feeds:
-            lines.append("feeds = [" + ", ".join(f'"{u}"' for u in self.feeds) + "]")
-        if self.sitemaps:
-            lines.append("sitemaps = [" + ", ".join(f'"{u}"' for u in self.sitemaps) + "]")
+        found = {"feeds": self.feeds, "sitemaps": self.sitemaps}
+        lines += [tomlkit.dumps({k: v}).rstrip("\n") for k, v in found.items() if v]
         if not self.feeds and not self.sitemaps:
             lines.append('# no feed or sitemap found: discovery = ["homepage"]')
         return "\n".join(lines)
