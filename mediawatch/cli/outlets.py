@@ -141,7 +141,7 @@ def register(cli: click.Group) -> None:
                 )
             click.echo(f"checking {url} …", err=True)
             (result,) = check_outlets(config, [outlet], log_level=_check_log_level(app))
-            _report_checks([result], advise=False)
+            _report_checks([result], advise=False, by_url=True)
             entries = [from_check(result, name, language, timezone)]
         add_outlets(config.source, entries)
         for entry in entries:
@@ -170,9 +170,9 @@ def register(cli: click.Group) -> None:
         click.echo("add one: mediawatch outlets add --collection CODE (or CODE,CODE)")
 
 
-def _report_checks(results: list, advise: bool = True) -> None:
+def _report_checks(results: list, advise: bool = True, by_url: bool = False) -> None:
     for result in results:
-        click.echo(f"\n{result.outlet}: {result.summary()}")
+        click.echo(f"\n{result.url if by_url else result.outlet}: {result.summary()}")
         if not result.reached:
             click.echo("  never reached, so nothing is advised; check the address or try later")
             continue
