@@ -38,6 +38,7 @@ user_agent = 'tester (+mailto:tester@example.org)'
 download_delay = 0.0
 per_domain_concurrency = 8
 max_pages_per_outlet = 5          # keeps the test crawl short
+extract_workers = 1
 max_age_days = 0
 max_page_bytes = {max_page_bytes}            # small, so that a big feed is over the limit
 timeout_s = 5
