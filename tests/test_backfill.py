@@ -110,8 +110,12 @@ def _hostile_archive(path: Path, pages: list[tuple[str, bytes]], huge: int = 1 <
             pages[0][0], digest="sha1:AAAA", refers_to_uri=pages[0][0], refers_to_date="20170401"
         )
         writer.write_record(revisit)
-        write_response(writer, pages[0][0] + "/logo.png", b"\x89PNG" + b"0" * 100, when, "image/png")
-        write_response(writer, pages[0][0] + "/gone", b"<html>gone</html>", when, status="404 Not Found")
+        write_response(
+            writer, pages[0][0] + "/logo.png", b"\x89PNG" + b"0" * 100, when, "image/png"
+        )
+        write_response(
+            writer, pages[0][0] + "/gone", b"<html>gone</html>", when, status="404 Not Found"
+        )
         handle.write(
             b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: " + pages[0][0].encode()
             + b"/huge\r\nWARC-Date: 2017-04-02T12:00:00Z\r\nContent-Type: application/http;"

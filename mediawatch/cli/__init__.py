@@ -51,7 +51,7 @@ def _register() -> None:
 
     for module in (
         init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest, run
-    ):
+    ):  # fmt: skip
         module.register(cli)
 
 

@@ -19,7 +19,9 @@ def register(cli: click.Group) -> None:
 
     @backfill.command("warc")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-    @click.option("--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'.")
+    @click.option(
+        "--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'."
+    )
     @pass_app
     def warc(app: AppContext, paths: tuple[str, ...], all_hosts: bool) -> None:
         """Read .warc / .warc.gz files (your own archive, or downloaded CC-NEWS files)."""
@@ -30,7 +32,9 @@ def register(cli: click.Group) -> None:
     @backfill.command("ccnews")
     @click.option("--from", "since", required=True, type=click.DateTime(["%Y-%m-%d"]))
     @click.option("--to", "until", required=True, type=click.DateTime(["%Y-%m-%d"]))
-    @click.option("--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'.")
+    @click.option(
+        "--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'."
+    )
     @pass_app
     def ccnews(app: AppContext, since, until, all_hosts: bool) -> None:
         """Common Crawl's news archive between two dates (files listed per month)."""

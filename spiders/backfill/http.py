@@ -79,7 +79,9 @@ class ArchiveClient:
             if refused is not None:
                 raise ArchiveError(f"{url}: refused: {refused}")
             self._wait_turn()
-            request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, **headers})
+            request = urllib.request.Request(
+                url, headers={"User-Agent": self.user_agent, **headers}
+            )
             try:
                 return self._opener.open(request, timeout=self.timeout_s)
             except urllib.error.HTTPError as exc:

@@ -273,7 +273,13 @@ class _Reader:
         )
 
     def _checkpoint(
-        self, item: WorkItem, position: int, records: int, pages: int, status: str, detail: str | None
+        self,
+        item: WorkItem,
+        position: int,
+        records: int,
+        pages: int,
+        status: str,
+        detail: str | None,
     ) -> None:
         self.ingestor.record_progress(
             Progress(self.source, item.key, position, records, pages, status, detail, self.run_id,

@@ -31,7 +31,9 @@ class WarcItem:
     source: str  # warc | ccnews
     key: str  # what progress is recorded under: the path or URL
 
-    def records(self, client: ArchiveClient | None, position: int, max_bytes: int) -> Iterator[Record]:
+    def records(
+        self, client: ArchiveClient | None, position: int, max_bytes: int
+    ) -> Iterator[Record]:
         stream = self._open(client, position)
         try:
             for record in read_records(stream, max_bytes):
@@ -41,7 +43,7 @@ class WarcItem:
 
     def _open(self, client: ArchiveClient | None, position: int) -> IO[bytes]:
         if self.source == "warc":
-            handle = Path(self.key).open("rb")
+            handle = Path(self.key).open("rb")  # noqa: SIM115 (the caller closes it)
             handle.seek(position)
             return handle
         assert client is not None
@@ -69,7 +71,9 @@ class WaybackItem:
     def key(self) -> str:
         return f"{self.host}:{self.since.isoformat()}:{self.until.isoformat()}"
 
-    def records(self, client: ArchiveClient | None, position: int, max_bytes: int) -> Iterator[Record]:
+    def records(
+        self, client: ArchiveClient | None, position: int, max_bytes: int
+    ) -> Iterator[Record]:
         assert client is not None
         captures = self.captures(client)
         for index in range(position, len(captures)):
