@@ -117,8 +117,13 @@ def _run(app: AppContext, source: str, items, client, all_hosts: bool) -> None:
     from spiders.backfill.run import run_backfill
 
     tty = sys.stderr.isatty()
+    every = 2.0 if tty else 30.0  # a log file needs a line now and then, not every 2 s
+    last = [0.0]
 
     def report(counters, final: bool) -> None:
+        if not final and _elapsed(counters) - last[0] < every:
+            return
+        last[0] = _elapsed(counters)
         elapsed = max(1e-6, _elapsed(counters))
         skipped = sum(counters.skipped.values())
         line = (
