@@ -162,9 +162,7 @@ def _row(
 ) -> dict:
     pub, mod = art.published, art.modified
     # length limits and the date window (pipeline.limits), each change flagged
-    ok = limits.check(
-        art.title, art.authors, art.description, pub.value if pub else None, meta.fetched_at
-    )
+    ok = limits.check(art.title, art.authors, art.description, pub.value if pub else None, now)
     if ok.published_at is None:
         pub = None
     return {

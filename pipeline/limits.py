@@ -3,7 +3,7 @@
 Extraction takes what a page or feed says; a hostile or broken source can say a 1 MB title
 or a year-0001 date (which once became 2001-01-01 and made a digest say SPIKE). Too-long
 fields are cut at a word and flagged; a published date before 1990 or more than a day
-ahead of the fetch is dropped (the article keeps its first-seen time) and flagged. Flags
+in the future (ahead of the moment it is stored) is dropped (the article keeps its first-seen time) and flagged. Flags
 land in ``articles.field_flags`` and ``articles.date_flags``, so that nothing is cut silently.
 """
 
@@ -47,9 +47,13 @@ def check(
     authors: Sequence[str],
     description: str | None,
     published_at: datetime | None,
-    fetched_at: datetime,
+    now: datetime,
 ) -> Checked:
-    """The fields as they may be stored, and a flag for each change made."""
+    """The fields as they may be stored, and a flag for each change made.
+
+    ``now`` is when the article is stored, not when the page was fetched: a page read from an
+    archive was captured long ago, and its date is only impossible if it lies in our future.
+    """
     flags: list[str] = []
     if len(title) > MAX_TITLE:
         flags.append(f"title cut from {len(title)} to {MAX_TITLE} characters")
@@ -69,10 +73,10 @@ def check(
         if published_at < EARLIEST:
             date_flags.append(f"published {published_at.isoformat()} rejected: before 1990")
             published_at = None
-        elif published_at > fetched_at + AHEAD:
+        elif published_at > now + AHEAD:
             date_flags.append(
-                f"published {published_at.isoformat()} rejected: more than a day after"
-                f" it was fetched ({fetched_at.isoformat()})"
+                f"published {published_at.isoformat()} rejected: more than a day in the future"
+                f" (stored {now.isoformat(timespec='seconds')})"
             )
             published_at = None
     return Checked(title, kept, description, published_at, flags, date_flags)
