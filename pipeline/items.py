@@ -101,10 +101,20 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class MatchedForm:
+    """One hit of a topic term: the query term, the words as written, what they matched as."""
+
+    term: str  # as written in the query, e.g. гей or "rights group"
+    surface: str  # as written in the article, e.g. Геев or rights groups
+    normal: str  # the lemmas it was matched by, e.g. гей or right group
+
+
+@dataclass(frozen=True, slots=True)
 class TopicMatch:
     topic: str
     matched_terms: tuple[str, ...]
     snippet: str
+    matched_forms: tuple[MatchedForm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import time
 import pytest
 
 import pipeline.query as query_module
-from pipeline.items import TopicMatch
+from pipeline.items import MatchedForm, TopicMatch
 from pipeline.query import (
     CompiledQuery,
     MatchDoc,
@@ -148,17 +148,21 @@ RUSSIAN = {"r1", "r2", "r3", "r4", "r5", "r6"}
 CASES: list[tuple[str, set[str]]] = [
     # plain terms, case-insensitivity
     ("chechnya", {"a1", "a2", "a5", "m1"}),
-    ("CHECHNYA", {"a1", "a2", "a5", "m1"}),
-    ("чечня OR Чечне", {"r1", "r2"}),
-    # the project's example topic, English and Russian hits
-    (EXAMPLE_TOPIC, {"a1", "r1"}),
-    ("(chechnya OR чечн* OR чечен*) AND (gay OR lgbt* OR гей* OR геи)", {"a1", "r1"}),
+    ("=CHECHNYA", {"a1", "a2", "a5", "m1"}),
+    ("чечня OR =Чечне", {"r1", "r2"}),
+    # a capitalised term is a name: it also matches its transliteration in the other script
+    ("CHECHNYA", {"a1", "a2", "a5", "m1", "r1", "r2"}),
+    ("Чечня", {"a1", "a2", "a5", "m1", "r1", "r2"}),
+    # the project's example topic, English and Russian hits (m1 quotes «о геях» in Russian)
+    (EXAMPLE_TOPIC, {"a1", "m1", "r1"}),
+    ("(chechnya OR чечн* OR чечен*) AND (gay OR lgbt* OR гей* OR геи)", {"a1", "m1", "r1"}),
     # Cyrillic wildcards: чечн* is Чечне/Чечня; чеченских needs чеч*
     ("чечн*", {"r1", "r2"}),
     ("чеч*", {"r1", "r2", "r6"}),
     ("чечен*", {"r1", "r6"}),
-    ("гей*", {"r1", "r4"}),
-    ("ге?", {"r1", "r4"}),  # геи, гей
+    ("гей*", {"m1", "r1", "r4"}),  # геях by its lemma гей
+    ("=гей*", {"r1", "r4"}),
+    ("ге?", {"m1", "r1", "r4"}),  # геи, гей
     ("правозащитник*", {"r1", "r4"}),
     ("лгбт*", {"r4"}),
     ("gay* OR lgbt*", {"a1", "a3"}),
@@ -207,8 +211,9 @@ CASES: list[tuple[str, set[str]]] = [
     ("naïve OR ёлка", {"a4", "r3"}),
     ("елка", {"r3"}),
     ("ёлку AND пройдет", {"r3"}),
-    ("мой", {"r3"}),
-    ("мои", set()),
+    ("=мой", {"r3"}),
+    ("=мои", set()),
+    ("мои", {"r3"}),  # the plural of мой
     ("кафе", {"r5"}),
     # fields
     ("title:chechnya", {"a1", "m1"}),
@@ -307,6 +312,10 @@ def test_matched_terms_and_snippet_for_example_topic() -> None:
             "Human rights groups say gay men in Chechnya were detained by police. "
             "Amnesty International called for an investigation. The Kremlin denied the reports."
         ),
+        matched_forms=(
+            MatchedForm("chechnya", "Chechnya", "chechnya"),
+            MatchedForm("gay", "Gay", "gay"),  # the title's; the text's "gay" is the same form
+        ),
     )
     russian = query.match(ARTICLES["r1"], topic="chechnya-lgbt")
     assert russian is not None
@@ -387,7 +396,7 @@ def test_compiled_query_pickles() -> None:
     clone = pickle.loads(pickle.dumps(query))
     assert isinstance(clone, CompiledQuery)
     assert clone.source == query.source and clone == query
-    assert matching_ids(clone) == {"a1", "r1"}
+    assert matching_ids(clone) == {"a1", "m1", "r1"}
     assert clone.terms() == query.terms()
 
 

@@ -1,0 +1,137 @@
+"""Word forms: the normal form (lemma) a folded token is matched by, in a document's language.
+
+Topic terms match inflected forms (геев, геям -> гей; detained -> detain) because both the
+query term and the document's tokens are reduced to lemmas in the same language before
+they are compared. The lemmas come from libraries, not from rules written here:
+
+* simplemma (dictionary lookup, ~50 languages) for every language it has data for;
+* pymorphy3 (OpenCorpora dictionary plus suffix prediction) for Russian words simplemma
+  does not know: surnames and place names in oblique cases (Кадырову, Вершининой), new
+  words. simplemma alone leaves them as written; pymorphy3 alone costs ~90 µs per new word,
+  ~10x simplemma (docs/benchmarks.md, "Topic queries", has the measurements).
+
+The language of a token is the document's when the token is written in that language's
+script, otherwise the main language of the token's script (a Latin "LGBT" in a Russian
+article is lemmatised as English, a Cyrillic quote in an English one as Russian), so a term
+meets its word forms whatever language the article is labelled with. A term in one script
+never meets a word in another (``геи`` is not ``gay``); cross-script names are the job of
+:mod:`pipeline.translit`.
+
+Lemmas are cached per process (``functools.lru_cache``): the vocabulary of news is
+Zipfian, so after a few hundred articles almost every lookup is a dictionary hit.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import simplemma
+from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+
+__all__ = ["SUPPORTED_LANGUAGES", "Languages", "language_of", "languages_of", "lemma", "script_of"]
+
+_CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg", "mk", "hbs"}) & SUPPORTED_LANGUAGES
+_GREEK_LANGUAGES = frozenset({"el", "grc"}) & SUPPORTED_LANGUAGES
+_SCRIPT_DEFAULT = {"latn": "en", "cyrl": "ru", "grek": "el"}
+_SCRIPT_OF_LANGUAGE = {
+    lang: "cyrl" if lang in _CYRILLIC_LANGUAGES else "grek" if lang in _GREEK_LANGUAGES
+    else "other" if lang in {"ar", "fa", "he", "hi", "hy", "ka", "ml"} else "latn"
+    for lang in SUPPORTED_LANGUAGES
+}  # fmt: skip
+_CACHE_SIZE = 1 << 18  # words x languages; ~60 MB at most, a few MB in practice
+
+
+def script_of(word: str) -> str:
+    """``latn``, ``cyrl``, ``grek`` or ``other`` after the first letter of a folded word."""
+    for ch in word:
+        if ch.isalpha():
+            if ch < "ɏ":
+                return "latn"
+            if "Ѐ" <= ch <= "ԯ":
+                return "cyrl"
+            if "Ͱ" <= ch <= "Ͽ" or "ἀ" <= ch <= "῾":
+                return "grek"
+            return "other"
+    return "other"
+
+
+@lru_cache(maxsize=1024)
+def _document_language(code: str) -> str:
+    """``en-GB`` -> ``en``; "" when the code names no language simplemma has data for."""
+    base = code.strip().lower().replace("_", "-").split("-", 1)[0]
+    if base in ("sr", "hr", "bs"):
+        base = "hbs"
+    elif base == "no":
+        base = "nb"
+    return base if base in SUPPORTED_LANGUAGES else ""
+
+
+Languages = tuple[str, ...]
+
+
+@lru_cache(maxsize=4096)
+def languages_of(script: str, document_language: str) -> Languages:
+    """The dictionaries that lemmatise a word of ``script`` in a document labelled as given.
+
+    The document's language first when it is written in that script, then the script's
+    main language (English words in a German article, Russian in a Ukrainian one).
+    """
+    lang = _document_language(document_language or "")
+    default = _SCRIPT_DEFAULT.get(script, "")
+    if lang and _SCRIPT_OF_LANGUAGE.get(lang, "other") == script:
+        return (lang,) if lang == default or not default else (lang, default)
+    return (default,) if default else ()
+
+
+def language_of(word: str, document_language: str) -> Languages:
+    """The dictionaries for ``word`` (see :func:`languages_of`)."""
+    return languages_of(script_of(word), document_language)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def lemma(word: str, lang: Languages) -> str:
+    """The lemma of a folded token (see :mod:`pipeline.textnorm`), itself if none is known.
+
+    Digits and unsupported languages are returned unchanged: a number or an unknown
+    language still matches exactly. The result is folded like a token (lower case, ё -> е).
+    """
+    if not lang or not word.isalpha():
+        return word
+    found = simplemma.lemmatize(word, lang=lang, low_memory=True)
+    if "ru" in lang and found == word and not simplemma.is_known(word, lang, low_memory=True):
+        found = _pymorphy_lemma(word)
+    return _fold(found)
+
+
+def _fold(word: str) -> str:
+    return word.casefold().replace("ё", "е")
+
+
+@lru_cache(maxsize=1)
+def _morph():  # type: ignore[no-untyped-def]
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def _pymorphy_lemma(word: str) -> str:
+    parses = _morph().parse(word)
+    return parses[0].normal_form if parses else word
+
+
+@lru_cache(maxsize=64)
+def lemma_table(document_language: str) -> dict[str, str]:
+    """The per-process memo ``folded word -> lemma`` for documents labelled as given.
+
+    A plain dict lookup is what most words cost once the table is warm; it is emptied when
+    it grows past ``_CACHE_SIZE`` words so that a long crawl stays bounded.
+    """
+    return {}
+
+
+def lemma_in(document_language: str, table: dict[str, str], word: str) -> str:
+    """Fill ``table`` (from :func:`lemma_table`) with ``word``'s lemma and return it."""
+    if len(table) >= _CACHE_SIZE:
+        table.clear()
+    found = table[word] = lemma(word, language_of(word, document_language))
+    return found
