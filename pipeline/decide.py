@@ -15,6 +15,7 @@ from pipeline.dedup import StoryIndex
 from pipeline.items import Article, ExtractionFailure, FetchFailure
 from pipeline.urls import canonicalize, choose_canonical, url_id
 from warehouse.runs import OutletRunStats
+from warehouse.matches import forms_rows
 from warehouse.state import CrawlState
 from warehouse.store import Batch, field_sources_json
 
@@ -136,7 +137,8 @@ class Decider:
         batch.stories.add(story_id)
         self._add_urls(batch, aliases, aid, now, "fetched")
         for m in art.topic_matches:
-            batch.matches.append((m.topic, aid, list(m.matched_terms), m.snippet, now))
+            forms = forms_rows((f.term, f.surface, f.normal) for f in m.matched_forms)
+            batch.matches.append((m.topic, aid, list(m.matched_terms), m.snippet, now, forms))
 
     def _add_urls(self, batch: Batch, urls: set[str], aid: int, now: datetime, kind: str) -> None:
         for url in sorted(urls):

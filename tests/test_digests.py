@@ -85,7 +85,8 @@ class Builder:
             ],
         )
         self.con.execute(
-            "INSERT INTO topic_matches VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at)"
+            " VALUES (?, ?, ?, ?, ?)",
             [TOPIC, aid, list(terms), snippet, when],
         )
         self.stories.setdefault(story, []).append((when, aid, outlet, title))
