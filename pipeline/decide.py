@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pipeline.dedup import StoryIndex
 from pipeline.items import Article, ExtractionFailure, FetchFailure
 from pipeline.urls import canonicalize, choose_canonical, url_id
-from warehouse.runs import OutletRunStats
 from warehouse.matches import forms_rows
+from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState
 from warehouse.store import Batch, field_sources_json
 

@@ -38,11 +38,16 @@ from luqum.parser import lexer as _luqum_lexer
 from luqum.thread import parse as _luqum_parse
 
 from pipeline.items import MatchedForm, TopicMatch
-from pipeline.textnorm import collapse_whitespace, normalize_word, prepare, snippet_around
-from pipeline.textnorm import token_span
+from pipeline.textnorm import (
+    collapse_whitespace,
+    normalize_word,
+    prepare,
+    snippet_around,
+    token_span,
+)
 from pipeline.textnorm import tokenize as _tokenize
 from pipeline.translit import name_key
-from pipeline.wordforms import lemma, lemma_in, lemma_table, language_of, script_of
+from pipeline.wordforms import language_of, lemma, lemma_in, lemma_table, script_of
 
 if TYPE_CHECKING:
     from pipeline.items import Article

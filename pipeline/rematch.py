@@ -42,7 +42,6 @@ Progress = Callable[[int, int], None]  # (articles scanned so far, articles in t
 BatchHit = tuple[int, list[str], str, list[tuple[str, str, str]]]
 
 
-
 @dataclass(frozen=True)
 class RematchResult:
     topic: str

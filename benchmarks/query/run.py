@@ -1,0 +1,214 @@
+"""Topic matching with word forms: lemmatiser accuracy and speed, matching cost, rematch.
+
+    python benchmarks/query/run.py                    # 100k synthetic articles
+    python benchmarks/query/run.py --articles 5000    # quick
+
+1. Lemmatisers on hand-labelled English and Russian word groups (forms that must meet their
+   lemma; pairs of different words that must not meet): simplemma, pymorphy3, Snowball
+   (PyStemmer), and what pipeline.wordforms uses (simplemma, pymorphy3 for unknown Russian).
+2. ms of matching per article with 20 topics, on the demo newsroom's articles.
+3. ``topics rematch`` over a synthetic warehouse (benchmarks/warehouse/synth.py), the code of
+   ``--baseline`` (git, before word forms) and this checkout, side by side in one run, each in
+   a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks" / "warehouse"))
+
+# inflected forms -> lemma (news vocabulary); and pairs that must stay apart
+EN_GROUPS = {
+    "detain": ["detained", "detains", "detaining"], "arrest": ["arrested", "arrests"],
+    "abduct": ["abducted", "abducting", "abducts"], "group": ["groups"], "right": ["rights"],
+    "man": ["men"], "woman": ["women"], "say": ["said", "says"], "go": ["went", "goes"],
+    "kill": ["killed", "killings"], "report": ["reported", "reports"], "gay": ["gays"],
+    "activist": ["activists"], "flee": ["fled", "fleeing"], "deny": ["denied", "denies"],
+    "investigation": ["investigations"], "official": ["officials"], "victim": ["victims"],
+    "survivor": ["survivors"], "child": ["children"], "country": ["countries"],
+}  # fmt: skip
+RU_GROUPS = {
+    "гей": ["геи", "геев", "геям", "геями", "геях", "гея"],
+    "задержать": ["задержан", "задержаны", "задержали", "задержала"],
+    "чечня": ["чечне", "чечни", "чечню"], "кадыров": ["кадырова", "кадырову", "кадыровым"],
+    "грозный": ["грозном", "грозного"], "правозащитник": ["правозащитники", "правозащитников"],
+    "похищение": ["похищения", "похищений", "похищениях"], "человек": ["люди", "людей"],
+    "группа": ["группы", "группой"], "убить": ["убиты", "убили"],
+    "расследование": ["расследования", "расследованию"], "мужчина": ["мужчин", "мужчины"],
+    "сообщение": ["сообщения", "сообщениях"], "пострадавший": ["пострадавшие", "пострадавших"],
+    "власть": ["власти", "властей"], "милашина": ["милашиной"], "навальный": ["навального"],
+}  # fmt: skip
+APART = [
+    ("en", "gay", "gaze"), ("en", "news", "new"), ("en", "university", "universe"),
+    ("en", "police", "policy"), ("en", "general", "generous"), ("en", "organ", "organization"),
+    ("ru", "гей", "ген"), ("ru", "новость", "новый"), ("ru", "стать", "сталь"),
+    ("ru", "мир", "мирный"), ("ru", "власть", "властный"), ("ru", "группа", "групповой"),
+]  # fmt: skip
+
+
+def lemmatisers() -> dict[str, dict]:
+    import pymorphy3
+    import simplemma
+    import Stemmer
+
+    from pipeline.wordforms import lemma
+
+    morph = pymorphy3.MorphAnalyzer()
+    stem = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
+    return {
+        "simplemma": {
+            "en": lambda w: simplemma.lemmatize(w, "en", low_memory=True),
+            "ru": lambda w: simplemma.lemmatize(w, "ru", low_memory=True),
+        },
+        "pymorphy3": {"ru": lambda w: morph.parse(w)[0].normal_form.replace("ё", "е")},
+        "snowball": {"en": stem["en"].stemWord, "ru": stem["ru"].stemWord},
+        "mediawatch": {"en": lambda w: lemma(w, ("en",)), "ru": lambda w: lemma(w, ("ru",))},
+    }
+
+
+def accuracy() -> list[str]:
+    lines = ["| normaliser | lang | forms meeting their lemma | different words kept apart | µs/word (new word) |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for k, (name, by_lang) in enumerate(lemmatisers().items()):
+        for lang, fn in by_lang.items():
+            fn("warm" if lang == "en" else "прогрев")  # loads the dictionary
+            groups = EN_GROUPS if lang == "en" else RU_GROUPS
+            forms = [(lemma_, f) for lemma_, fs in groups.items() for f in fs]
+            met = sum(fn(f) == fn(lemma_) for lemma_, f in forms)
+            pairs = [(a, b) for ln, a, b in APART if ln == lang]
+            apart = sum(fn(a) != fn(b) for a, b in pairs)
+            # words no normaliser has seen (no cache helps), built from real stems
+            stems = list(groups) * 20
+            digits = str.maketrans("0123456789", "bcdfghklmn" if lang == "en" else "бвгджзклмн")
+            words = [f"{s}{'bcdfgklmnp'[k]}{i}".translate(digits) for i, s in enumerate(stems)]
+            started = time.perf_counter()
+            for w in words:
+                fn(w)
+            per = (time.perf_counter() - started) / len(words) * 1e6
+            lines.append(
+                f"| {name} | {lang} | {met}/{len(forms)} | {apart}/{len(pairs)} | {per:.0f} |"
+            )
+    return lines
+
+
+TOPICS20 = [
+    "(chechnya OR chechen* OR чечня OR чеченский OR Kadyrov) AND (gay OR lgbt* OR гей OR лгбт*)",
+    '"rights group" OR правозащитник', "detain* OR задержать", "Grozny", "Грозный AND суд",
+    '"human rights"~3', "election* AND fraud", "inflation NOT football", "title:sanctions",
+    "weather OR погода", '"climate change" OR warming', "police AND protest", "суд AND приговор",
+    "court OR суд", "economy OR экономика", "football OR футбол", "=геев", "Moscow OR Москва",
+    "investigation OR расследование", "report* AND amnesty",
+]  # fmt: skip
+
+
+def per_article(n: int = 360) -> tuple[float, float]:
+    """ms per article, all 20 topics: with word forms, and with every term exact (=term)."""
+    from mediawatch.newsroom import build_newsroom
+    from pipeline.query import MatchDoc, compile_topics, match_topics
+
+    newsroom = build_newsroom(seed=7, n_articles=n)
+    docs = [
+        MatchDoc(a.title, a.text, "", a.language)
+        for a in newsroom.articles  # type: ignore[attr-defined]
+    ]
+    natural = compile_topics((f"t{i}", q) for i, q in enumerate(TOPICS20))
+    exact = compile_topics((f"t{i}", _exact(q)) for i, q in enumerate(TOPICS20))
+    out = []
+    for topics in (natural, exact):
+        for d in docs:  # warm the per-process caches, as a running crawl has
+            match_topics(topics, d)
+        started = time.perf_counter()
+        for _ in range(3):
+            for d in docs:
+                match_topics(topics, d)
+        out.append((time.perf_counter() - started) / (3 * len(docs)) * 1000)
+    return out[0], out[1]
+
+
+def _exact(query: str) -> str:
+    import re
+
+    return re.sub(r'(?<![\w:=*"~])(?=[\w"])(?!AND\b|OR\b|NOT\b|\w+:)', "=", query)
+
+
+REMATCH = """
+import sys, time
+sys.path.insert(0, {src!r})
+from pipeline.rematch import rematch_topic
+from warehouse.connection import opened
+with opened({db!r}) as con:
+    started = time.perf_counter()
+    res = rematch_topic(con, "chechnya", {query!r}, workers={workers})
+    print(f"{{time.perf_counter() - started:.2f}} {{res.matched}}")
+"""
+
+
+def rematch(db: str, src: Path, query: str, workers: int) -> tuple[float, int]:
+    code = REMATCH.format(src=str(src), db=db, query=query, workers=workers)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    seconds, matched = out.stdout.split()
+    return float(seconds), int(matched)
+
+
+def baseline_tree(rev: str, into: Path) -> Path:
+    data = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "pipeline", "warehouse", "mediawatch"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--baseline", default="90fc9fb", help="git revision before word forms")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    print("\n".join(accuracy()))
+    natural, exact = per_article()
+    print(f"\nmatching, 20 topics: {natural:.2f} ms/article with word forms, "
+          f"{exact:.2f} ms/article with every term exact")  # fmt: skip
+
+    from synth import TOPICS, SynthSpec, generate
+
+    from warehouse.connection import opened
+    from warehouse.migrate import migrate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "w.duckdb")
+        with opened(db) as con:
+            migrate(con)
+            generate(con, SynthSpec(articles=args.articles))
+            con.execute("CHECKPOINT")
+        old_src = baseline_tree(args.baseline, Path(tmp) / "old")
+        query = TOPICS["chechnya"][0]
+        natural_query = "(chechnya OR чечня) AND (gay OR lgbt* OR гей)"
+        runs = [
+            ("baseline code, " + query, old_src, query),
+            ("this code, same query", ROOT, query),
+            ("this code, " + natural_query, ROOT, natural_query),
+            ("baseline code, again", old_src, query),
+        ]
+        print(
+            f"\ntopics rematch over {args.articles:,} synthetic articles, {args.workers} workers:"
+        )
+        for label, src, q in runs:
+            seconds, matched = rematch(db, src, q, args.workers)
+            print(f"  {label}: {seconds:.2f} s, {matched:,} matches")
+
+
+if __name__ == "__main__":
+    main()
