@@ -157,7 +157,7 @@ with opened(Path({db!r})) as con:
 def rematch(db: str, src: Path, query: str, workers: int) -> tuple[float, int]:
     code = REMATCH.format(src=str(src), db=db, query=query, workers=workers)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    seconds, matched = out.stdout.split()
+    seconds, matched = out.stdout.strip().splitlines()[-1].split()
     return float(seconds), int(matched)
 
 
