@@ -47,7 +47,7 @@ from pipeline.textnorm import (
 )
 from pipeline.textnorm import tokenize as _tokenize
 from pipeline.translit import name_key
-from pipeline.wordforms import language_of, lemma, lemma_in, lemma_table, script_of
+from pipeline.wordforms import Lexicon, language_of, lemma, lexicon, script_of
 
 if TYPE_CHECKING:
     from pipeline.items import Article
@@ -103,16 +103,17 @@ class MatchDoc:
 
 
 class FieldIndex:
-    """One field of one document: tokens, vocabulary, and lazily their lemmas and positions.
+    """One field of one document: tokens, vocabulary, and lazily lemmas and positions.
 
-    Lemmas are computed for the whole vocabulary the first time a word-form term is tested
-    (one memo lookup per distinct word), positions per token only when a phrase, proximity
-    or the matched-forms list needs them.
+    Word forms are looked up through the per-process :class:`~pipeline.wordforms.Lexicon`
+    of the document's language: the vocabulary is learned once, then each term costs a set
+    intersection. Positions are built per token only when a phrase, proximity or the
+    matched-forms list needs them.
     """
 
     __slots__ = (
         "prepared", "tokens", "vocab", "language", "_positions", "_sorted", "_expansions",
-        "_lemma_of", "_lemma_vocab", "_lemmas", "_lemma_positions", "_names",
+        "_generation", "_lemmas",
     )  # fmt: skip
 
     def __init__(self, prepared: str, tokens: list[str], language: str = "") -> None:
@@ -124,11 +125,8 @@ class FieldIndex:
         self._positions: dict[str, list[int]] = {}
         self._sorted: list[str] | None = None
         self._expansions: dict[str, tuple[str, ...]] = {}
-        self._lemma_of: dict[str, str] | None = None
-        self._lemma_vocab: set[str] | None = None
+        self._generation = -1
         self._lemmas: list[str] | None = None
-        self._lemma_positions: dict[str, list[int]] = {}
-        self._names: dict[str, dict[str, list[str]]] = {}
 
     def occurrences(self, token: str) -> list[int]:
         """Sorted positions of ``token``; built per token on demand (most never are needed)."""
@@ -137,55 +135,42 @@ class FieldIndex:
             found = self._positions[token] = _indexes(self.tokens, token)
         return found
 
-    def lemma_of(self) -> dict[str, str]:
-        """Each vocabulary word's lemma in this document's language."""
-        if self._lemma_of is None:
-            table = lemma_table(self.language)
-            get = table.get
-            out = {}
-            for word in self.vocab:
-                found = get(word)
-                out[word] = found if found is not None else lemma_in(self.language, table, word)
-            self._lemma_of = out
-        return self._lemma_of
+    def lexicon(self) -> Lexicon:
+        """The language's lexicon, with this field's vocabulary learned."""
+        lex = lexicon(self.language)
+        if self._generation != lex.generation:  # not learned yet, or the memo was emptied
+            self._generation = lex.learn(self.vocab)
+        return lex
 
-    def lemma_vocab(self) -> set[str]:
-        if self._lemma_vocab is None:
-            self._lemma_vocab = set(self.lemma_of().values())
-        return self._lemma_vocab
+    def forms_of(self, word_lemma: str) -> list[str]:
+        """Vocabulary words whose lemma is ``word_lemma``."""
+        words = self.lexicon().words_of.get(word_lemma)
+        if not words or self.vocab.isdisjoint(words):
+            return []
+        return [w for w in words if w in self.vocab]
 
     def lemmas(self) -> list[str]:
         """The lemma of every token, aligned with :attr:`tokens` (placeholders stay "")."""
         if self._lemmas is None:
-            lemma_of = self.lemma_of()
+            lemma_of = self.lexicon().lemma_of
             self._lemmas = [lemma_of.get(t, t) for t in self.tokens]
         return self._lemmas
 
-    def lemma_occurrences(self, word_lemma: str) -> list[int]:
-        found = self._lemma_positions.get(word_lemma)
-        if found is None:
-            found = self._lemma_positions[word_lemma] = _indexes(self.lemmas(), word_lemma)
-        return found
-
     def named(self, script: str, key: str) -> list[str]:
         """Vocabulary words of ``script`` whose transliteration skeleton is ``key``."""
-        keys = self._names.get(script)
-        if keys is None:
-            keys = self._names[script] = {}
-            lemma_of = self.lemma_of()
-            for word in self.vocab:
-                if script_of(word) == script:
-                    # Cyrillic names are compared by lemma (Кадырову -> кадыров), Latin as written
-                    skeleton = name_key(lemma_of[word] if script == "cyrl" else word)
-                    if skeleton:
-                        keys.setdefault(skeleton, []).append(word)
-        return keys.get(key, [])
+
+        def same_name(word: str, root: str) -> bool:
+            # Cyrillic names are compared by lemma (Кадырову -> кадыров), Latin as written
+            return script_of(word) == script and name_key(root if script == "cyrl" else word) == key
+
+        found = self.lexicon().select(f"name {script} {key}", same_name)
+        return list(self.vocab.intersection(found)) if found else []
 
     def expand(self, pattern: WildPattern) -> tuple[str, ...]:
         """Vocabulary words whose folded form or lemma matches a wildcard pattern.
 
         Cached because topics share patterns. The lemma side makes ``"rights group*"``
-        and ``чечн*`` behave on normalised tokens as well as on the words as written.
+        and ``гей*`` (геях -> гей) work on normalised tokens as well as on words as written.
         """
         found = self._expansions.get(pattern.key)
         if found is not None:
@@ -193,29 +178,27 @@ class FieldIndex:
         if pattern.prefix is not None:
             if self._sorted is None:
                 self._sorted = sorted(self.vocab)
-            words = self._sorted
-            prefix = pattern.prefix
-            i = bisect_left(words, prefix)
-            hits = []
-            while i < len(words) and words[i].startswith(prefix):
-                hits.append(words[i])
-                i += 1
-            if not pattern.exact:
-                seen = set(hits)
-                hits.extend(
-                    w for w, root in self.lemma_of().items()
-                    if root.startswith(prefix) and w not in seen
-                )  # fmt: skip
-            found = tuple(hits)
+            hits = _with_prefix(self._sorted, pattern.prefix)
         else:
             fullmatch = pattern.regex.fullmatch
-            lemma_of = {} if pattern.exact else self.lemma_of()
-            found = tuple(
-                w for w in self.vocab
-                if fullmatch(w) or (not pattern.exact and fullmatch(lemma_of[w]))
-            )  # fmt: skip
-        self._expansions[pattern.key] = found
+            hits = [w for w in self.vocab if fullmatch(w)]
+        if not pattern.exact:
+            by_lemma = self.lexicon().select(f"wild {pattern.key}", pattern.matches_lemma)
+            more = self.vocab.intersection(by_lemma) if by_lemma else ()
+            if more:
+                hits = sorted({*hits, *more})
+        found = self._expansions[pattern.key] = tuple(hits)
         return found
+
+
+def _with_prefix(words: list[str], prefix: str) -> list[str]:
+    """The words of a sorted list that start with ``prefix`` (a bisect, not a scan)."""
+    i = bisect_left(words, prefix)
+    hits = []
+    while i < len(words) and words[i].startswith(prefix):
+        hits.append(words[i])
+        i += 1
+    return hits
 
 
 def _indexes(tokens: list[str], token: str) -> list[int]:
@@ -271,6 +254,11 @@ class WildPattern:
     prefix: str | None  # set when the pattern is "literal*"
     regex: re.Pattern[str]
     exact: bool = False  # =gay*: the words as written only, not their lemmas
+
+    def matches_lemma(self, word: str, root: str) -> bool:
+        if self.prefix is not None:
+            return root.startswith(self.prefix)
+        return self.regex.fullmatch(root) is not None
 
 
 class Form:
@@ -424,7 +412,7 @@ def _present(index: FieldIndex, element: Element) -> bool:
     if isinstance(element, Form):
         if element.word in vocab:  # the same word has the same lemma: no lookup needed
             return True
-        if element.lemma(index.language) in index.lemma_vocab():
+        if index.forms_of(element.lemma(index.language)):
             return True
         return element.name and bool(index.named(element.other_script(), element.key()))
     return bool(index.expand(element))
@@ -434,12 +422,12 @@ def _positions(index: FieldIndex, element: Element) -> list[int]:
     if isinstance(element, str):
         return index.occurrences(element)
     if isinstance(element, Form):
-        found = index.lemma_occurrences(element.lemma(index.language))
+        words = index.forms_of(element.lemma(index.language))
         if element.name:
-            others = index.named(element.other_script(), element.key())
-            if others:
-                found = sorted({*found, *(p for w in others for p in index.occurrences(w))})
-        return found
+            words = [*words, *index.named(element.other_script(), element.key())]
+        if len(words) == 1:
+            return index.occurrences(words[0])
+        return sorted({p for w in words for p in index.occurrences(w)})
     words = index.expand(element)
     if len(words) == 1:
         return index.occurrences(words[0])

@@ -23,12 +23,22 @@ Zipfian, so after a few hundred articles almost every lookup is a dictionary hit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import simplemma
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
-__all__ = ["SUPPORTED_LANGUAGES", "Languages", "language_of", "languages_of", "lemma", "script_of"]
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "Languages",
+    "Lexicon",
+    "language_of",
+    "languages_of",
+    "lemma",
+    "lexicon",
+    "script_of",
+]
 
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg", "mk", "hbs"}) & SUPPORTED_LANGUAGES
 _GREEK_LANGUAGES = frozenset({"el", "grc"}) & SUPPORTED_LANGUAGES
@@ -119,19 +129,63 @@ def _pymorphy_lemma(word: str) -> str:
     return parses[0].normal_form if parses else word
 
 
-@lru_cache(maxsize=64)
-def lemma_table(document_language: str) -> dict[str, str]:
-    """The per-process memo ``folded word -> lemma`` for documents labelled as given.
+class Lexicon:
+    """Per-process memo for documents of one language: word -> lemma, lemma -> words.
 
-    A plain dict lookup is what most words cost once the table is warm; it is emptied when
-    it grows past ``_CACHE_SIZE`` words so that a long crawl stays bounded.
+    A document's vocabulary is :meth:`learn`-ed once (a set difference finds the words not
+    seen before, at C speed); after that "does this document hold a form of lemma L" is
+    ``vocabulary.isdisjoint(words_of[L])``, with no per-document lemma table at all.
+    ``generation`` changes when the memo is emptied (past ``_CACHE_SIZE`` words) so that
+    holders of derived memos know to drop them.
     """
-    return {}
+
+    __slots__ = ("language", "lemma_of", "words_of", "order", "generation", "_selections")
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.lemma_of: dict[str, str] = {}
+        self.words_of: dict[str, list[str]] = {}
+        self.order: list[str] = []  # words in the order they were learned
+        self.generation = 0
+        self._selections: dict[str, tuple[list[int], set[str]]] = {}
+
+    def learn(self, words: set[str]) -> int:
+        """Make sure every word of ``words`` is known; returns the generation."""
+        missing = words.difference(self.lemma_of)
+        if missing:
+            if len(self.lemma_of) + len(missing) > _CACHE_SIZE:
+                self.lemma_of.clear()
+                self.words_of.clear()
+                self.order.clear()
+                self._selections.clear()
+                self.generation += 1
+                missing = set(words)
+            language = self.language
+            for word in missing:
+                found = self.lemma_of[word] = lemma(word, language_of(word, language))
+                self.words_of.setdefault(found, []).append(word)
+            self.order.extend(missing)
+        return self.generation
+
+    def select(self, key: str, test: Callable[[str, str], bool]) -> set[str]:
+        """Every learned word ``w`` with ``test(w, lemma)``, memoised under ``key``.
+
+        Each word is tested once per key, when first needed after it was learned, so a
+        wildcard or a name costs a set intersection per document, not a scan of its words.
+        """
+        memo = self._selections.get(key)
+        if memo is None:
+            memo = self._selections[key] = ([0], set())
+        upto, hits = memo
+        order = self.order
+        if upto[0] < len(order):
+            lemma_of = self.lemma_of
+            hits.update(w for w in order[upto[0] :] if test(w, lemma_of[w]))
+            upto[0] = len(order)
+        return hits
 
 
-def lemma_in(document_language: str, table: dict[str, str], word: str) -> str:
-    """Fill ``table`` (from :func:`lemma_table`) with ``word``'s lemma and return it."""
-    if len(table) >= _CACHE_SIZE:
-        table.clear()
-    found = table[word] = lemma(word, language_of(word, document_language))
-    return found
+@lru_cache(maxsize=64)
+def lexicon(document_language: str) -> Lexicon:
+    """The memo for documents labelled ``document_language`` (one per label, per process)."""
+    return Lexicon(document_language)
