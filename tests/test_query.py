@@ -499,3 +499,75 @@ def test_fast_tokenize_equals_word_by_word(text: str) -> None:
     for i, word in enumerate(words):
         span = token_span(prepared, i)
         assert span is not None and prepared[span[0] : span[1]] == word
+
+
+# --------------------------------------------------------------------------- word forms
+
+FORMS: dict[str, MatchDoc] = {
+    "ru": MatchDoc(
+        title="В Чечне снова задерживают геев",
+        text=(
+            "Правозащитники сообщают, что в Грозном задержали десятки геев. Рамзан Кадыров "
+            "отрицает это. По словам правозащитной группы, задержанных держат в бывшей базе; "
+            "геям угрожают родственники."
+        ),
+        language="ru",
+    ),
+    "en": MatchDoc(
+        title="Gays detained in Chechnya",
+        text=(
+            "Rights groups say Kadyrov's police detained dozens of men in Grozny. "
+            "Memorial, a rights group, documented the detentions."
+        ),
+        language="en",
+    ),
+    "other": MatchDoc(title="Генетика", text="Учёные изучают гены. News of a new gaze.", language="ru"),
+}
+
+
+def forms_matching(source: str) -> set[str]:
+    query = compile_query(source)
+    return {key for key, doc in FORMS.items() if query.match(doc) is not None}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # inflected Russian and English forms, whatever form the query uses
+        ("геи", {"ru"}), ("геям", {"ru"}), ("задержать", {"ru"}), ("задержан", {"ru"}),
+        ("gay", {"en"}), ("detain", {"en"}), ("detains", {"en"}), ("group", {"en"}),
+        # one language matches only what it says
+        ("гей AND language:en", set()), ("gay AND language:ru", set()),
+        # phrases across inflections (rights groups, правозащитной группы)
+        ('"rights group"', {"en"}), ('"правозащитная группа"', {"ru"}),
+        ('"задержать десятки гей"', {"ru"}), ('"detain dozen"', {"en"}),  # detained dozens
+        ('"задержать гей"', set()), ('"detain man"', set()),  # not adjacent
+        # proximity over lemmas, any order
+        ('"гей задержать"~1', {"ru"}), ('"police detain"~0', {"en"}), ('"man detain"~1', set()),
+        ('"man detain"~2', {"en"}),
+        # the exact form with =
+        ("=геев", {"ru"}), ("=геи", set()), ("=gays", {"en"}), ("=gay", set()),
+        ('="rights groups"', {"en"}), ('="rights group"', {"en"}), ('="rights groupings"', set()),
+        ("=задерж*", {"ru"}), ("=гей*", set()), ("гей*", {"ru"}),
+        # names across scripts, both ways, in any case form; lower case stays in its script
+        ("Kadyrov", {"ru", "en"}), ("Кадыров", {"ru", "en"}), ("Кадырова", {"ru", "en"}),
+        ("Grozny", {"ru", "en"}), ("Грозный", {"ru", "en"}), ('"Ramzan Kadyrov"', {"ru"}),
+        ("kadyrov", {"en"}), ("грозный", {"ru"}), ("=Kadyrov", {"en"}),
+    ],
+)  # fmt: skip
+def test_word_forms(source: str, expected: set[str]) -> None:
+    assert forms_matching(source) == expected
+
+
+def test_matched_forms_say_what_was_written() -> None:
+    found = compile_query("(гей OR Kadyrov) AND задержать").match(FORMS["ru"], topic="t")
+    assert found is not None
+    # задерживают (title) is another verb, задерживать; задержали (text) is the hit
+    assert found.matched_forms == (
+        MatchedForm("гей", "геев", "гей"),
+        MatchedForm("Kadyrov", "Кадыров", "кадыров"),
+        MatchedForm("задержать", "задержали", "задержать"),
+    )
+    phrase = compile_query('"rights group"').match(FORMS["en"])
+    assert phrase is not None
+    assert phrase.matched_forms == (MatchedForm('"rights group"', "Rights groups", "right group"),)
