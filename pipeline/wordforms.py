@@ -4,11 +4,13 @@ Topic terms match inflected forms (геев, геям -> гей; detained -> det
 query term and the document's tokens are reduced to lemmas in the same language before
 they are compared. The lemmas come from libraries, not from rules written here:
 
-* simplemma (dictionary lookup, ~50 languages) for every language it has data for;
-* pymorphy3 (OpenCorpora dictionary plus suffix prediction) for Russian words simplemma
-  does not know: surnames and place names in oblique cases (Кадырову, Вершининой), new
-  words. simplemma alone leaves them as written; pymorphy3 alone costs ~90 µs per new word,
-  ~10x simplemma (docs/benchmarks.md, "Topic queries", has the measurements).
+* pymorphy3 (OpenCorpora dictionary plus suffix prediction) for Russian: it also gives
+  surnames and place names in oblique cases (Кадырову, Вершининой) and new words a lemma,
+  which simplemma leaves as written, and loads in 0.1 s with ~15 MB;
+* simplemma (dictionary lookup, ~50 languages) for every other language it has data for,
+  with its low-memory data (~40 MB per process instead of ~180 MB).
+
+docs/benchmarks.md ("Topic queries") has the measurements behind the choice.
 
 The language of a token is the document's when the token is written in that language's
 script, otherwise the main language of the token's script (a Latin "LGBT" in a Russian
@@ -102,15 +104,20 @@ def language_of(word: str, document_language: str) -> Languages:
 def lemma(word: str, lang: Languages) -> str:
     """The lemma of a folded token (see :mod:`pipeline.textnorm`), itself if none is known.
 
-    Digits and unsupported languages are returned unchanged: a number or an unknown
-    language still matches exactly. The result is folded like a token (lower case, ё -> е).
+    Russian goes to pymorphy3 (dictionary plus prediction: surnames and new words get a
+    lemma too); other languages to simplemma, in order, then to pymorphy3 when Russian is a
+    fallback and simplemma knows nothing. Digits and unsupported languages are returned
+    unchanged: a number or an unknown language still matches exactly. The result is folded
+    like a token (lower case, ё -> е).
     """
     if not lang or not word.isalpha():
         return word
-    found = simplemma.lemmatize(word, lang=lang, low_memory=True)
-    if "ru" in lang and found == word and not simplemma.is_known(word, lang, low_memory=True):
-        found = _pymorphy_lemma(word)
-    return _fold(found)
+    others = tuple(code for code in lang if code != "ru")
+    if others:
+        found = simplemma.lemmatize(word, lang=others, low_memory=True)
+        if found != word or "ru" not in lang or simplemma.is_known(word, others, low_memory=True):
+            return _fold(found)
+    return _fold(_pymorphy_lemma(word))
 
 
 def _fold(word: str) -> str:
@@ -121,12 +128,13 @@ def _fold(word: str) -> str:
 def _morph():  # type: ignore[no-untyped-def]
     import pymorphy3
 
-    return pymorphy3.MorphAnalyzer()
+    # result_type=None: plain tuples (word, tag, normal_form, score, methods), ~40 % faster
+    return pymorphy3.MorphAnalyzer(result_type=None)
 
 
 def _pymorphy_lemma(word: str) -> str:
     parses = _morph().parse(word)
-    return parses[0].normal_form if parses else word
+    return str(parses[0][2]) if parses else word
 
 
 class Lexicon:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +89,40 @@ def test_transliterated_names_match_both_ways_on_the_demo(crawled) -> None:
     cyrillic_to_latin = matched_ids(path, "Грозный AND language:en")
     assert latin_to_cyrillic and cyrillic_to_latin
     assert not matched_ids(path, "grozny AND language:ru")  # lower case: no transliteration
+
+
+def mediawatch(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script, as an analyst runs it."""
+    script = Path(sys.executable).parent / "mediawatch"
+    return subprocess.run(
+        [str(script), "--config", str(config), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_console_script_tests_and_rematches_with_word_forms(crawled, tmp_path: Path) -> None:
+    config, _, _ = crawled
+    shutil.copy(config.warehouse_path, tmp_path / "warehouse.duckdb")
+    source = config.source.read_text(encoding="utf-8")
+    path = tmp_path / "mediawatch.toml"
+    path.write_text(source, encoding="utf-8")  # its warehouse path is relative: the copy
+
+    tested = mediawatch(path, "topics", "test", "Grozny AND language:ru", "--limit", "3")
+    assert tested.returncode == 0, tested.stderr
+    assert "(грозный)" in tested.stdout  # Грозном / Грозным, shown with the lemma it matched
+
+    exact = mediawatch(path, "topics", "test", "=геям", "--max-width", "200")
+    assert exact.returncode == 0, exact.stderr
+    assert "геям (гей)" in exact.stdout and "геев" not in exact.stdout.split("snippet")[0]
+
+    redone = mediawatch(path, "topics", "rematch", DEMO_TOPIC["name"])
+    assert redone.returncode == 0, redone.stderr
+    with opened(tmp_path / "warehouse.duckdb", read_only=True) as con:
+        missing = con.execute(
+            "SELECT count(*) FROM topic_matches WHERE matched_forms IS NULL"
+        ).fetchall()[0][0]
+        normals = {
+            f["normal"]
+            for (forms,) in con.execute("SELECT matched_forms FROM topic_matches").fetchall()
+            for f in forms
+        }
+    assert missing == 0 and {"гей", "чечня"} <= normals

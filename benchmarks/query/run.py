@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -177,11 +178,15 @@ def main() -> None:
     parser.add_argument("--baseline", default="90fc9fb", help="git revision before word forms")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rematch-only", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
     args = parser.parse_args()
+    if args.quick:
+        args.articles, args.rounds = 2000, 1
 
     if not args.rematch_only:
         print("\n".join(accuracy()))
-        natural, exact = per_article()
+        natural, exact = per_article(60 if args.quick else 360)
         print(f"\nmatching, 20 topics: {natural:.2f} ms/article with word forms, "
           f"{exact:.2f} ms/article with every term exact")  # fmt: skip
 
@@ -199,18 +204,18 @@ def main() -> None:
         old_src = baseline_tree(args.baseline, Path(tmp) / "old")
         query = TOPICS["chechnya"][0]
         natural_query = "(chechnya OR чечня) AND (gay OR lgbt* OR гей)"
-        runs = [
-            ("baseline code, " + query, old_src, query),
-            ("this code, same query", ROOT, query),
-            ("this code, " + natural_query, ROOT, natural_query),
-            ("baseline code, again", old_src, query),
-        ]
-        print(
-            f"\ntopics rematch over {args.articles:,} synthetic articles, {args.workers} workers:"
-        )
-        for label, src, q in runs:
-            seconds, matched = rematch(db, src, q, args.workers)
-            print(f"  {label}: {seconds:.2f} s, {matched:,} matches")
+        print(f"\ntopics rematch over {args.articles:,} synthetic articles, {args.workers} workers,"
+              f" {args.rounds} rounds alternating (query {query}):")  # fmt: skip
+        times: dict[str, list[float]] = {"baseline": [], "word forms": []}
+        for i in range(args.rounds):
+            for label, src in (("baseline", old_src), ("word forms", ROOT)):
+                seconds, matched = rematch(db, src, query, args.workers)
+                times[label].append(seconds)
+                print(f"  round {i + 1}, {label} code: {seconds:.2f} s, {matched:,} matches")
+        seconds, matched = rematch(db, ROOT, natural_query, args.workers)
+        print(f"  word forms code, {natural_query}: {seconds:.2f} s, {matched:,} matches")
+        old, new = statistics.median(times["baseline"]), statistics.median(times["word forms"])
+        print(f"  median: baseline {old:.2f} s, word forms {new:.2f} s, ratio {new / old:.2f}")
 
 
 if __name__ == "__main__":
