@@ -357,9 +357,6 @@ class NotNode(Node):
         return not self.child.test(doc)
 
 
-Element = str | WildPattern  # one word of a leaf: a normalised token or a wildcard
-
-
 class Leaf(Node):
     """A word, wildcard, phrase or proximity group searched in one or more fields."""
 
@@ -428,10 +425,10 @@ def _positions(index: FieldIndex, element: Element) -> list[int]:
         if len(words) == 1:
             return index.occurrences(words[0])
         return sorted({p for w in words for p in index.occurrences(w)})
-    words = index.expand(element)
-    if len(words) == 1:
-        return index.occurrences(words[0])
-    return sorted(p for w in words for p in index.occurrences(w))
+    expanded = index.expand(element)
+    if len(expanded) == 1:
+        return index.occurrences(expanded[0])
+    return sorted(p for w in expanded for p in index.occurrences(w))
 
 
 def _first_phrase(lists: list[list[int]]) -> tuple[int, int] | None:

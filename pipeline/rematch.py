@@ -192,8 +192,8 @@ def preview_matches(
     total, first, last = article_span(con)
     found: list[PreviewMatch] = []
     scanned = 0
-    if not total:
-        return PreviewResult(found, 0, 0, True)
+    if not total or first is None or last is None:
+        return PreviewResult(found, 0, total, not total)
     end = last + timedelta(microseconds=1)
     while end > first and len(found) < limit:
         start = end - timedelta(days=window_days)

@@ -521,7 +521,9 @@ FORMS: dict[str, MatchDoc] = {
         ),
         language="en",
     ),
-    "other": MatchDoc(title="Генетика", text="Учёные изучают гены. News of a new gaze.", language="ru"),
+    "other": MatchDoc(
+        title="Генетика", text="Учёные изучают гены. News of a new gaze.", language="ru"
+    ),
 }
 
 

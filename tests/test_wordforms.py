@@ -32,7 +32,9 @@ def test_different_words_keep_different_lemmas() -> None:
 
 
 def test_language_follows_the_script_of_the_word() -> None:
-    assert script_of("геи") == "cyrl" and script_of("gay") == "latn" and script_of("2024") == "other"
+    assert (
+        script_of("геи") == "cyrl" and script_of("gay") == "latn" and script_of("2024") == "other"
+    )
     assert language_of("lgbt", "ru") == ("en",)  # a Latin word in a Russian article
     assert language_of("геи", "en-GB") == ("ru",)  # a Cyrillic quote in an English one
     assert language_of("groups", "de") == ("de", "en")  # German first, then English

@@ -116,7 +116,7 @@ def register(cli: click.Group) -> None:
 
 
 def written_forms(forms: tuple[tuple[str, str, str], ...]) -> str:
-    """"геев (гей), Кадыров": each hit as written, with the lemma it matched when different."""
+    """ "геев (гей), Кадыров": each hit as written, with the lemma it matched when different."""
     shown = []
     for _term, surface, normal in forms:
         folded = surface.casefold().replace("ё", "е")
