@@ -113,7 +113,7 @@ class FieldIndex:
 
     __slots__ = (
         "prepared", "tokens", "vocab", "language", "_positions", "_sorted", "_expansions",
-        "_generation", "_lemmas",
+        "_generation", "_lemmas", "_lex",
     )  # fmt: skip
 
     def __init__(self, prepared: str, tokens: list[str], language: str = "") -> None:
@@ -127,6 +127,7 @@ class FieldIndex:
         self._expansions: dict[str, tuple[str, ...]] = {}
         self._generation = -1
         self._lemmas: list[str] | None = None
+        self._lex: Lexicon | None = None
 
     def occurrences(self, token: str) -> list[int]:
         """Sorted positions of ``token``; built per token on demand (most never are needed)."""
@@ -137,7 +138,9 @@ class FieldIndex:
 
     def lexicon(self) -> Lexicon:
         """The language's lexicon, with this field's vocabulary learned."""
-        lex = lexicon(self.language)
+        lex = self._lex
+        if lex is None:
+            lex = self._lex = lexicon(self.language)
         if self._generation != lex.generation:  # not learned yet, or the memo was emptied
             self._generation = lex.learn(self.vocab)
         return lex
@@ -183,10 +186,10 @@ class FieldIndex:
             fullmatch = pattern.regex.fullmatch
             hits = [w for w in self.vocab if fullmatch(w)]
         if not pattern.exact:
-            by_lemma = self.lexicon().select(f"wild {pattern.key}", pattern.matches_lemma)
-            more = self.vocab.intersection(by_lemma) if by_lemma else ()
-            if more:
-                hits = sorted({*hits, *more})
+            # words that only the lemma side adds (геях for гей*): usually none at all
+            by_lemma = self.lexicon().select(pattern.lemma_key, pattern.adds_by_lemma)
+            if by_lemma and not self.vocab.isdisjoint(by_lemma):
+                hits = sorted({*hits, *self.vocab.intersection(by_lemma)})
         found = self._expansions[pattern.key] = tuple(hits)
         return found
 
@@ -254,11 +257,16 @@ class WildPattern:
     prefix: str | None  # set when the pattern is "literal*"
     regex: re.Pattern[str]
     exact: bool = False  # =gay*: the words as written only, not their lemmas
+    lemma_key: str = ""  # names this pattern's selection in a Lexicon
 
-    def matches_lemma(self, word: str, root: str) -> bool:
+    def matches(self, word: str) -> bool:
         if self.prefix is not None:
-            return root.startswith(self.prefix)
-        return self.regex.fullmatch(root) is not None
+            return word.startswith(self.prefix)
+        return self.regex.fullmatch(word) is not None
+
+    def adds_by_lemma(self, word: str, root: str) -> bool:
+        """Whether ``word`` matches only through its lemma ``root``."""
+        return root != word and self.matches(root) and not self.matches(word)
 
 
 class Form:
@@ -899,6 +907,7 @@ class _Builder:
             prefix=prefix,
             regex=re.compile("".join(regex_parts)),
             exact=exact,
+            lemma_key="wild " + key,
         )
 
 
