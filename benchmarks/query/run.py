@@ -2,6 +2,8 @@
 
     python benchmarks/query/run.py                    # 100k synthetic articles
     python benchmarks/query/run.py --articles 5000    # quick
+    python benchmarks/query/run.py --articles 0       # no rematch
+    python benchmarks/query/run.py --rematch-only     # only the rematch
 
 1. Lemmatisers on hand-labelled English and Russian word groups (forms that must meet their
    lemma; pairs of different words that must not meet): simplemma, pymorphy3, Snowball
@@ -112,28 +114,31 @@ TOPICS20 = [
 ]  # fmt: skip
 
 
-def per_article(n: int = 360) -> tuple[float, float]:
-    """ms per article, all 20 topics: with word forms, and with every term exact (=term)."""
-    from mediawatch.newsroom import build_newsroom
-    from pipeline.query import MatchDoc, compile_topics, match_topics
+PER_ARTICLE = """
+import sys, time
+sys.path.insert(0, {src!r})
+from mediawatch.newsroom import build_newsroom
+from pipeline.query import MatchDoc, compile_topics, match_topics
+docs = [MatchDoc(a.title, a.text, "", a.language) for a in build_newsroom(seed=7, n_articles={n}).articles]
+topics = compile_topics((f"t{{i}}", q) for i, q in enumerate({queries!r}))
+started = time.process_time()
+for d in docs:
+    match_topics(topics, d)
+cold = (time.process_time() - started) / len(docs) * 1000
+started = time.process_time()
+for _ in range(3):
+    for d in docs:
+        match_topics(topics, d)
+print(f"{{cold}} {{(time.process_time() - started) / (3 * len(docs)) * 1000}}")
+"""
 
-    newsroom = build_newsroom(seed=7, n_articles=n)
-    docs = [
-        MatchDoc(a.title, a.text, "", a.language)
-        for a in newsroom.articles  # type: ignore[attr-defined]
-    ]
-    natural = compile_topics((f"t{i}", q) for i, q in enumerate(TOPICS20))
-    exact = compile_topics((f"t{i}", _exact(q)) for i, q in enumerate(TOPICS20))
-    out = []
-    for topics in (natural, exact):
-        for d in docs:  # warm the per-process caches, as a running crawl has
-            match_topics(topics, d)
-        started = time.perf_counter()
-        for _ in range(3):
-            for d in docs:
-                match_topics(topics, d)
-        out.append((time.perf_counter() - started) / (3 * len(docs)) * 1000)
-    return out[0], out[1]
+
+def per_article(src: Path, queries: list[str], n: int) -> tuple[float, float]:
+    """CPU ms per article for all ``queries``: first pass (new words) and warm, fresh process."""
+    code = PER_ARTICLE.format(src=str(src), n=n, queries=queries)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    cold, warm = out.stdout.strip().splitlines()[-1].split()
+    return float(cold), float(warm)
 
 
 def _exact(query: str) -> str:
@@ -186,9 +191,6 @@ def main() -> None:
 
     if not args.rematch_only:
         print("\n".join(accuracy()))
-        natural, exact = per_article(60 if args.quick else 360)
-        print(f"\nmatching, 20 topics: {natural:.2f} ms/article with word forms, "
-          f"{exact:.2f} ms/article with every term exact")  # fmt: skip
 
     from synth import TOPICS, SynthSpec, generate
 
@@ -196,12 +198,26 @@ def main() -> None:
     from warehouse.migrate import migrate
 
     with tempfile.TemporaryDirectory() as tmp:
+        old_src = baseline_tree(args.baseline, Path(tmp) / "old")
+        if not args.rematch_only:
+            n = 60 if args.quick else 360
+            print(f"\nmatching, 20 topics, {n} demo-newsroom articles, CPU ms/article"
+                  " (first pass: every word new to the process / warm):")  # fmt: skip
+            exact = [_exact(q) for q in TOPICS20]
+            for label, src, queries in (
+                ("baseline code", old_src, TOPICS20),
+                ("word forms code", ROOT, TOPICS20),
+                ("word forms code, every term =exact", ROOT, exact),
+            ):
+                cold, warm = per_article(src, queries, n)
+                print(f"  {label}: {cold:.2f} / {warm:.2f}")
+        if args.articles == 0:
+            return
         db = str(Path(tmp) / "w.duckdb")
         with opened(Path(db)) as con:
             migrate(con)
             generate(con, SynthSpec(articles=args.articles))
             con.execute("CHECKPOINT")
-        old_src = baseline_tree(args.baseline, Path(tmp) / "old")
         query = TOPICS["chechnya"][0]
         natural_query = "(chechnya OR чечня) AND (gay OR lgbt* OR гей)"
         print(f"\ntopics rematch over {args.articles:,} synthetic articles, {args.workers} workers,"
