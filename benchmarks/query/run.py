@@ -104,6 +104,36 @@ def accuracy() -> list[str]:
     return lines
 
 
+LOADS = {
+    "pymorphy3 (ru)": "import pymorphy3; pymorphy3.MorphAnalyzer().parse('геев')",
+    "simplemma low-memory (ru)": "import simplemma; simplemma.lemmatize('геев', 'ru', low_memory=True)",
+    "simplemma fast data (ru)": "import simplemma; simplemma.lemmatize('геев', 'ru')",
+    "simplemma low-memory (en)": "import simplemma; simplemma.lemmatize('gays', 'en', low_memory=True)",
+}
+LOAD = """
+import resource, time
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+{code}
+print(time.perf_counter() - started, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+
+
+def load_costs() -> list[str]:
+    """Seconds and MB of peak memory to load each dictionary, in a fresh process."""
+    lines = ["| dictionary | load s | + MB |", "|---|---|---|"]
+    for name, code in LOADS.items():
+        out = subprocess.run(
+            [sys.executable, "-c", LOAD.format(code=code)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        seconds, mb = out.stdout.split()
+        lines.append(f"| {name} | {float(seconds):.2f} | {float(mb):.0f} |")
+    return lines
+
+
 TOPICS20 = [
     "(chechnya OR chechen* OR чечня OR чеченский OR Kadyrov) AND (gay OR lgbt* OR гей OR лгбт*)",
     '"rights group" OR правозащитник', "detain* OR задержать", "Grozny", "Грозный AND суд",
@@ -191,6 +221,8 @@ def main() -> None:
 
     if not args.rematch_only:
         print("\n".join(accuracy()))
+        print()
+        print("\n".join(load_costs()))
 
     from synth import TOPICS, SynthSpec, generate
 
