@@ -40,3 +40,9 @@ def test_different_names_stay_apart() -> None:
     assert name_key("кадыров") != name_key("kadirova")
     assert name_key("путин") != name_key("putina")
     assert name_key("数据") == ""
+
+
+def test_exonyms_are_not_transliterations() -> None:
+    # README: `Moscow` does not find Москва; list both
+    assert name_key("moscow") != name_key("москва")
+    assert name_key("chechnya") == name_key("чечня")  # a transliteration is
