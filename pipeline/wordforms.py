@@ -6,9 +6,9 @@ they are compared. The lemmas come from libraries, not from rules written here:
 
 * pymorphy3 (OpenCorpora dictionary plus suffix prediction) for Russian: it also gives
   surnames and place names in oblique cases (Кадырову, Вершининой) and new words a lemma,
-  which simplemma leaves as written, and loads in 0.1 s with ~15 MB;
+  which simplemma leaves as written, and it loads ~10x faster than simplemma's Russian data;
 * simplemma (dictionary lookup, ~50 languages) for every other language it has data for,
-  with its low-memory data (~40 MB per process instead of ~180 MB).
+  with its low-memory data (the fast data costs ~5x the memory in every worker).
 
 docs/benchmarks.md ("Topic queries") has the measurements behind the choice.
 
@@ -19,8 +19,8 @@ meets its word forms whatever language the article is labelled with. A term in o
 never meets a word in another (``геи`` is not ``gay``); cross-script names are the job of
 :mod:`pipeline.translit`.
 
-Lemmas are cached per process (``functools.lru_cache``): the vocabulary of news is
-Zipfian, so after a few hundred articles almost every lookup is a dictionary hit.
+Documents' words are memoised per process and language (:class:`Lexicon`): the vocabulary
+of news is Zipfian, so after a few hundred articles almost every word is already known.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ _SCRIPT_OF_LANGUAGE = {
     else "other" if lang in {"ar", "fa", "he", "hi", "hy", "ka", "ml"} else "latn"
     for lang in SUPPORTED_LANGUAGES
 }  # fmt: skip
-_CACHE_SIZE = 1 << 18  # words x languages; ~60 MB at most, a few MB in practice
+_CACHE_SIZE = 1 << 18  # words per Lexicon; tens of MB at most, a few MB in practice
 
 
 def script_of(word: str) -> str:
@@ -100,7 +100,7 @@ def language_of(word: str, document_language: str) -> Languages:
     return languages_of(script_of(word), document_language)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=1 << 12)  # query terms and repeats; documents go through a Lexicon
 def lemma(word: str, lang: Languages) -> str:
     """The lemma of a folded token (see :mod:`pipeline.textnorm`), itself if none is known.
 
