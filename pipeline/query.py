@@ -8,10 +8,18 @@ Syntax (parsed by luqum, so it is Lucene's):
 * Adjacent terms are joined by **AND** (``chechnya gay`` = ``chechnya AND gay``), unlike
   Media Cloud's OR default: a monitoring topic should narrow, not widen.  Precedence:
   NOT > AND > OR > implicit AND, so ``a b OR c`` is ``a AND (b OR c)``; use parentheses.
-* ``"exact phrase"``: the words in order, whatever punctuation or line breaks lie between.
+* A term matches its word forms: document words and query terms are compared by lemma in
+  the document's language (:mod:`pipeline.wordforms`), so ``геи`` finds геев and
+  ``detain`` finds detained. ``=term`` and ``="a phrase"`` match the form as written only.
+* A capitalised term is a name: it also matches words of the other script (Latin <->
+  Cyrillic) whose transliteration skeleton is its own (:mod:`pipeline.translit`), so
+  ``Kadyrov`` finds Кадырову.
+* ``"exact phrase"``: the words in order (each in any form), whatever punctuation or line
+  breaks lie between.
 * ``"amnesty chechnya"~10``: all words, in any order, with at most 10 other words between.
-* Wildcards inside a word: ``gay*``, ``чечн*``, ``wom?n``.  A trailing ``*`` also works on
-  the words of a phrase (``"чечн* геи"``).
+* Wildcards inside a word: ``gay*``, ``чечн*``, ``wom?n``, matched on the word as written
+  and on its lemma (``гей*`` finds геях).  A trailing ``*`` also works on the words of a
+  phrase (``"чечн* геи"``).
 * Fields: ``title:``, ``text:``, ``outlet:``, ``language:``, ``author:``.  Unfielded terms
   search the title OR the text (a phrase never spans the two).
 * Case, accents and ё/е are ignored on both sides (see :mod:`pipeline.textnorm`).
@@ -20,7 +28,8 @@ Syntax (parsed by luqum, so it is Lucene's):
 
 Matching never touches SQL: a document is tokenised once per field (:class:`TokenizedDoc`),
 shared by all topics, and the compiled tree is evaluated against token sets; positions are
-only built when a phrase, proximity or snippet needs them.
+only built when a phrase, proximity, snippet or the matched forms need them. A match lists
+each hit's words as written and their lemmas (:class:`~pipeline.items.MatchedForm`).
 """
 
 from __future__ import annotations
@@ -64,6 +73,7 @@ __all__ = [
 
 FIELDS = ("title", "text", "outlet", "language", "author")
 CONTENT_FIELDS = ("title", "text")
+_CODE_FIELDS = ("outlet", "language")
 _FIELD_ALIASES = {"authors": "author", "lang": "language", "body": "text", "headline": "title"}
 _AUTHOR_GAP = 50  # placeholder tokens between authors so phrases/proximity never join two names
 _OPERATOR_WORDS = {"and": "AND", "or": "OR", "not": "NOT"}
@@ -846,6 +856,8 @@ class _Builder:
             last = self.columns[min(item.pos + item.size, len(self.columns)) - 1]
             display = self.source[first:last]
         fields = CONTENT_FIELDS if field is None else (field,)
+        if field in _CODE_FIELDS:  # outlet slugs and language codes are codes, not words
+            elements = [e.word if isinstance(e, Form) else e for e in elements]
         if positive and field in (None, *CONTENT_FIELDS):
             self.terms.append(display)
         return Leaf(fields, elements, slop, display)
