@@ -573,3 +573,8 @@ def test_matched_forms_say_what_was_written() -> None:
     phrase = compile_query('"rights group"').match(FORMS["en"])
     assert phrase is not None
     assert phrase.matched_forms == (MatchedForm('"rights group"', "Rights groups", "right group"),)
+
+
+def test_outlet_and_language_values_are_codes_not_words() -> None:
+    query = compile_query("outlet:guardians OR language:ens")  # no lemma: guardians != guardian
+    assert matching_ids(query) == set()
