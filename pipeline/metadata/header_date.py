@@ -26,26 +26,10 @@ SHORT_TEXT = 60  # a dateline or byline node; a longer one is a sentence
 MAX_EARLIER_DAYS = 365
 _SKIP = frozenset(["script", "style", "noscript", "template", "select", "button", "svg"])
 
-# dates.MONTH_NAMES plus short forms and Portuguese and Dutch names. Only read here, where
-# the day and year around a name confirm it; is_shown keeps the shorter list it matched with.
-_MORE_MONTH_NAMES = {
-    1: "janv ene gen janeiro januari",
-    2: "févr fevrier fev fevereiro februari",
-    3: "mär mrz maerz marco março maart",
-    4: "avr abr",
-    5: "mag maio mei",
-    6: "giu junho",
-    7: "juil lug julho",
-    8: "aout ago augustus",
-    9: "set setembro",
-    10: "out outubro",
-    11: "novembro",
-    12: "decembre dic dezembro",
-}
+# month names from dateparser's locales (dates.month_names): only read here where the day
+# and year around a name confirm it
 _MONTHS = {
-    name: month
-    for month, names in enumerate(dates.MONTH_NAMES, start=1)
-    for name in (*names, *_MORE_MONTH_NAMES[month].split())
+    name: month for month, names in enumerate(dates.month_names(), start=1) for name in names
 }
 _MONTH = "(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d{2})"
