@@ -186,4 +186,8 @@ def _row(
         "field_sources": field_sources_json(art.field_sources),
         "date_flags": list(art.date_flags),
         "run_id": run_id,
+        "title_og": art.title_og,
+        "title_html": art.title_html,
+        "language_declared": art.language_declared,
+        "language_detected": art.language_detected,
     }

@@ -365,9 +365,7 @@ def _title(
     if source:
         sources["title"] = source
     alternatives = {
-        kind: " ".join(raw.split())
-        for kind, raw in (("og", og), ("html", html_title))
-        if raw and " ".join(raw.split()) != title
+        kind: " ".join(raw.split()) for kind, raw in (("og", og), ("html", html_title)) if raw
     }
     return title, alternatives
 

@@ -23,7 +23,7 @@ ARTICLE_COLUMNS = (
     "modified_source", "first_seen_at", "last_fetched_at", "language", "description",
     "section", "tags", "image_url", "site_name", "paywalled", "text", "word_count",
     "content_hash", "minhash", "story_id", "discovered_via", "field_sources", "date_flags",
-    "run_id",
+    "run_id", "title_og", "title_html", "language_declared", "language_detected",
 )  # fmt: skip
 
 ARTICLE_SCHEMA = pa.schema(
@@ -58,6 +58,10 @@ ARTICLE_SCHEMA = pa.schema(
         ("field_sources", pa.string()),
         ("date_flags", pa.list_(pa.string())),
         ("run_id", pa.int64()),
+        ("title_og", pa.string()),
+        ("title_html", pa.string()),
+        ("language_declared", pa.string()),
+        ("language_detected", pa.string()),
     ]
 )
 
