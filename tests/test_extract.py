@@ -641,3 +641,49 @@ def test_title_alternatives_are_kept_as_written() -> None:
 def test_unknown_rule_family_is_refused() -> None:
     with pytest.raises(KeyError):
         ExtractOptions(disabled_rules=frozenset({"no-such-rule"})).rule("no-such-rule")
+
+
+def test_crawl_stores_title_alternatives_and_both_languages(tmp_path: Path) -> None:
+    """Through the installed console script against a loopback outlet: the warehouse keeps
+    the <title> beside the headline and the declared beside the detected language."""
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+    import tomli_w
+
+    from mediawatch.demo import demo_config
+    from tests.hostile.crawl import FAST_CRAWL
+    from tests.hostile.harness import ROOT, hostile_server, outlet
+
+    script = shutil.which("mediawatch", path=str(Path(sys.executable).parent))
+    assert script is not None, "install the project: pip install -e ."
+    with hostile_server(tmp_path, hosts=1) as h:
+        links = [h.url(0, "/a/first-report.html"), h.url(0, "/a/second-report.html")]
+        data = demo_config(
+            [outlet("o", h.outlets[0] + "/", feeds=[h.url(0, "/rss", link=links)])], tmp_path
+        )
+        data["crawl"] = {**data["crawl"], **FAST_CRAWL}
+        config = tmp_path / "mediawatch.toml"
+        config.write_text(tomli_w.dumps(data), encoding="utf-8")
+        crawl = subprocess.run(
+            [script, "--config", str(config), "crawl"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT title, title_html, language, language_declared, language_detected"
+            " FROM articles ORDER BY url"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 2
+    for title, title_html, language, declared, detected in rows:
+        assert title and title_html == title  # the test pages' <title> is the headline
+        assert declared == "en" and detected is not None and language in (declared, detected)
