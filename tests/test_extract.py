@@ -687,3 +687,26 @@ def test_crawl_stores_title_alternatives_and_both_languages(tmp_path: Path) -> N
     for title, title_html, language, declared, detected in rows:
         assert title and title_html == title  # the test pages' <title> is the headline
         assert declared == "en" and detected is not None and language in (declared, detected)
+
+
+def test_benchmark_folds_never_share_a_host() -> None:
+    """benchmarks/extraction/run.py scores held-out folds: a site is in one fold only."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "extraction" / "run.py"
+    spec = importlib.util.spec_from_file_location("extraction_run", path)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    hosts = ["a.example", "www.a.example", "b.example", "c.example", "d.example", "e.example"]
+    truths = {
+        f"p{i}": {"url": f"https://{hosts[i % len(hosts)]}/article/{i}"} for i in range(40)
+    }
+    folds = run.host_folds(truths, 3)
+    assert sorted(t for fold in folds for t in fold) == sorted(truths)
+    seen: dict[str, int] = {}
+    for n, fold in enumerate(folds):
+        for tid in fold:
+            host = truths[tid]["url"].split("/")[2].removeprefix("www.")
+            assert seen.setdefault(host, n) == n
+    assert all(folds)
