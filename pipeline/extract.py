@@ -278,7 +278,7 @@ def fuse(p: Prepared, hints: OutletHints, options: ExtractOptions) -> Article:
         "section",
         (jsonld.section, "json-ld"),
         (p.meta_value(meta.SECTION_KEYS), "meta"),
-        (lambda: (doc.categories or [None])[0], "trafilatura"),
+        (lambda: next(iter(doc.categories or []), None), "trafilatura"),
     )
     image = _pick(
         sources,

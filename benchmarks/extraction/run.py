@@ -215,6 +215,10 @@ def host_folds(truths: dict[str, dict], k: int) -> list[list[str]]:
     return folds
 
 
+def _minus(a: float | None, b: float | None) -> float | None:
+    return a - b if a is not None and b is not None else None
+
+
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -296,12 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         held, contributions, dropped = held_out(
             scorer, truths, records, folds, families, truth_paths, args, run
         )
-        gap = {
-            f: (full_metrics[f] - held[f])
-            if full_metrics[f] is not None and held[f] is not None
-            else None
-            for f in FIELDS
-        }
+        gap = {f: _minus(full_metrics[f], held[f]) for f in FIELDS}
         rows += [(f"held out, {args.folds} host folds", held)]
         figures |= {"held_out": held, "gap": gap, "contributions": contributions}
         figures["dropped"] = {str(i): sorted(d) for i, d in enumerate(dropped)}
