@@ -699,9 +699,7 @@ def test_benchmark_folds_never_share_a_host() -> None:
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
     hosts = ["a.example", "www.a.example", "b.example", "c.example", "d.example", "e.example"]
-    truths = {
-        f"p{i}": {"url": f"https://{hosts[i % len(hosts)]}/article/{i}"} for i in range(40)
-    }
+    truths = {f"p{i}": {"url": f"https://{hosts[i % len(hosts)]}/article/{i}"} for i in range(40)}
     folds = run.host_folds(truths, 3)
     assert sorted(t for fold in folds for t in fold) == sorted(truths)
     seen: dict[str, int] = {}
