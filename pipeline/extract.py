@@ -55,7 +55,6 @@ RULE_FAMILIES: dict[str, str] = {
     "date-shown-on-page": "a metadata date the page never shows yields to one it shows",
     "date-header": "the date printed next to the headline wins",
     "date-url-guard": "a date long after the URL's day is an edit; the URL's day fixes the zone",
-    "date-offset-inference": "UTC and local copies of one instant give the page's offset",
     "text-standfirst": "the standfirst that trafilatura dropped is put back",
     "text-recall-check": "a short precise text yields to a recall run that kept much more",
     "language-text-over-declared": "a confident detection overrules the declared language",
@@ -410,10 +409,9 @@ def _published(
     """Metadata > URL > the page's text > feed; then two checks against what the page
     shows its readers."""
     ev, jsonld = p.page.evidence, p.jsonld
-    raw_dates = [*jsonld.all_dates, *p.tags.all(meta.PUBLISHED_KEYS), *p.tags.time_published]
     url_day = dates.url_date(p.page.url)
     listed = dates.same_day_values(p.tags.time_published)
-    chooser = _DateRules(p.now, flags, tz, raw_dates, url_day, options)
+    chooser = _DateRules(p.now, flags, tz, url_day, options)
     published = chooser.choose(
         "published",
         [
@@ -458,9 +456,7 @@ def _modified(
     p: Prepared, tz: str | None, flags: list[str], options: ExtractOptions
 ) -> DatedValue | None:
     ev, jsonld = p.page.evidence, p.jsonld
-    chooser = _DateRules(
-        p.now, flags, tz, [*jsonld.all_dates, *p.tags.all(meta.MODIFIED_KEYS)], None, options
-    )
+    chooser = _DateRules(p.now, flags, tz, None, options)
     return chooser.choose(
         "modified",
         [
@@ -528,12 +524,11 @@ def _absolute(base: str, value: object) -> str | None:
 @dataclass(frozen=True)
 class _DateRules:
     """Candidates in precedence order -> the first plausible date, each one checked
-    against the URL's day and read in the page's own offset where it gave one."""
+    against the URL's day, which also tells the zone of a time written in UTC."""
 
     now: datetime
     flags: list[str]
     tz: str | None
-    same_page: list[str]
     url_day: dates.Parsed | None
     options: ExtractOptions
 
@@ -548,11 +543,8 @@ class _DateRules:
             if url_guard and source != "url" and dates.implausible_after_url(parsed, self.url_day):
                 self.flags.append(f"{label} {raw} from {source}: long after the URL's date")
                 continue
-            if parsed is not None and not self.tz:
-                if self.options.rule("date-offset-inference"):
-                    parsed = dates.as_local_midnight(dates.infer_offset(parsed, self.same_page))
-                if url_guard:
-                    parsed = dates.offset_from_url_day(parsed, self.url_day)
+            if parsed is not None and not self.tz and url_guard:
+                parsed = dates.offset_from_url_day(parsed, self.url_day)
             if chooser.offer(parsed, source, raw if isinstance(raw, str) else ""):
                 break
         return chooser.chosen

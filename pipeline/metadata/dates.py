@@ -184,22 +184,6 @@ class DateChooser:
         return True
 
 
-def as_local_midnight(parsed: Parsed) -> Parsed:
-    """A UTC time of 21:00-23:00 sharp is a date-only value stored as local midnight
-    (UTC+1..+3) by the CMS; the day meant is the next one, and there is no time."""
-    value = parsed.value
-    if (
-        parsed.offset_minutes in (0, None)
-        and parsed.precision != "day"
-        and value.hour in (21, 22, 23)
-        and value.minute == 0
-        and value.second == 0
-    ):
-        day = (value + timedelta(days=1)).date()
-        return Parsed(datetime(day.year, day.month, day.day, tzinfo=UTC), "day", None)
-    return parsed
-
-
 def parse_heuristic(raw: str, tz: str | None) -> Parsed | None:
     """A date that htmldate found in the page's text: naive midnight means only a day.
 
@@ -220,24 +204,6 @@ def as_day_if_midnight(parsed: Parsed) -> Parsed:
     value = parsed.value
     if parsed.offset_minutes is None and (value.hour, value.minute, value.second) == (0, 0, 0):
         return Parsed(value, "day", None)
-    return parsed
-
-
-def infer_offset(parsed: Parsed, raws: list[str]) -> Parsed:
-    """Recover the page's UTC offset when it gave the same instant elsewhere as local time.
-
-    Many pages state the time in UTC in one place and as naive local time in another
-    (e.g. sailthru.date); the difference is the offset the page's readers saw.
-    """
-    if parsed.offset_minutes not in (0, None) or parsed.precision != "second":
-        return parsed
-    for raw in raws:
-        other = parse_datetime(raw)
-        if other is None or other.offset_minutes is not None or other.precision != "second":
-            continue
-        diff = (other.value - parsed.value).total_seconds() / 60
-        if diff and diff % 15 == 0 and abs(diff) <= 14 * 60:
-            return Parsed(parsed.value, parsed.precision, int(diff))
     return parsed
 
 
