@@ -196,4 +196,8 @@ def _row(
         # an archived page was captured long before we read it: its capture time is when it
         # was first seen, so that trends place it on its own day and no digest picks it up
         "captured_at": meta.fetched_at,
+        "title_og": art.title_og,
+        "title_html": art.title_html,
+        "language_declared": art.language_declared,
+        "language_detected": art.language_detected,
     }

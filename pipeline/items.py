@@ -91,6 +91,12 @@ class Article:
     field_sources: dict[str, str] = field(default_factory=dict)
     # date candidates that were rejected (future, before 1990) with the reason
     date_flags: list[str] = field(default_factory=list)
+    # the page's other titles as written (SEO variants), for dedup and search
+    title_og: str | None = None
+    title_html: str | None = None  # the <title> element
+    # what the page declares and what its text is; `language` is the one believed
+    language_declared: str | None = None
+    language_detected: str | None = None
     # filled by later stages
     content_hash: str | None = None
     minhash: bytes | None = None  # serialised signature, computed in the worker

@@ -25,7 +25,8 @@ ARTICLE_COLUMNS = (
     "modified_source", "first_seen_at", "last_fetched_at", "language", "description",
     "section", "tags", "image_url", "site_name", "paywalled", "text", "word_count",
     "content_hash", "minhash", "story_id", "discovered_via", "field_sources", "date_flags",
-    "run_id", "source", "captured_at",
+    "run_id", "source", "captured_at", "title_og", "title_html", "language_declared",
+    "language_detected",
 )  # fmt: skip
 
 ARTICLE_SCHEMA = pa.schema(
@@ -62,6 +63,10 @@ ARTICLE_SCHEMA = pa.schema(
         ("run_id", pa.int64()),
         ("source", pa.string()),
         ("captured_at", pa.timestamp("us", tz="UTC")),
+        ("title_og", pa.string()),
+        ("title_html", pa.string()),
+        ("language_declared", pa.string()),
+        ("language_detected", pa.string()),
     ]
 )
 
