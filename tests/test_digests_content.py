@@ -86,7 +86,7 @@ def one_article_warehouse(tmp_path: Path, precision: str | None, at: datetime) -
                 [url, url, TITLE, at, precision, at, TEXT, hashlib.sha1(b"1").hexdigest()],
             )
             con.execute(
-                "INSERT INTO topic_matches VALUES (?, 1, ['chechnya', 'gay'], ?, ?)",
+                "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at) VALUES (?, 1, ['chechnya', 'gay'], ?, ?)",
                 [TOPIC, "…" + TITLE[:40] + "…", at],
             )
     return wh

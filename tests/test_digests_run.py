@@ -105,7 +105,7 @@ def write_config(tmp_path: Path, port: int, digest_in_s: float, timeout_s: float
                      hashlib.sha1(url.encode()).hexdigest(), i + 1],
                 )  # fmt: skip
                 con.execute(
-                    "INSERT INTO topic_matches VALUES (?, ?, ['election'], '', ?)",
+                    "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at) VALUES (?, ?, ['election'], '', ?)",
                     [TOPIC, i + 1, at],
                 )
     config = {

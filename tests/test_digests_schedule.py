@@ -67,7 +67,7 @@ def store(config: Config, articles: list[tuple[int, datetime, datetime]]) -> Non
                  hashlib.sha1(url.encode()).hexdigest(), aid],
             )  # fmt: skip
             con.execute(
-                "INSERT INTO topic_matches VALUES (?, ?, ['election'], '', ?)",
+                "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at) VALUES (?, ?, ['election'], '', ?)",
                 [TOPIC, aid, seen],
             )
 

@@ -51,7 +51,7 @@ def warehouse_with(tmp_path: Path, per_day: list[int]) -> Path:
                         [aid, url, url, at, at, hashlib.sha1(url.encode()).hexdigest()],
                     )
                     con.execute(
-                        "INSERT INTO topic_matches VALUES (?, ?, ['election'], '', ?)",
+                        "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at) VALUES (?, ?, ['election'], '', ?)",
                         [TOPIC, aid, at],
                     )
     return wh

@@ -14,6 +14,12 @@ from datetime import date, datetime
 import duckdb
 
 WHEN = "coalesce(a.published_at, a.first_seen_at)"
+# the words as the article wrote them (migration 0010), else the query terms that matched:
+# the same expression as the topic_articles view's matched_words
+_WORDS = (
+    "coalesce(list_distinct(list_transform(m.matched_forms, lambda f: lower(f.surface))),"
+    " m.matched_terms)"
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class MatchRow:
     story_id: int
     outlet: str
     at: datetime
-    raw_terms: tuple[str, ...]  # as stored; read them through digests.snippet.matched_words
+    raw_terms: tuple[str, ...]  # words as written (or query terms); see digests.snippet
     first_seen_at: datetime
 
 
@@ -79,8 +85,7 @@ def matches(
 ) -> list[MatchRow]:
     """Matches dated in ``[start, end)`` (and first seen before ``seen_before``, if given)."""
     sql = f"""
-        SELECT a.id, coalesce(a.story_id, -a.id), a.outlet, {WHEN}, m.matched_terms,
-               a.first_seen_at
+        SELECT a.id, coalesce(a.story_id, -a.id), a.outlet, {WHEN}, {_WORDS}, a.first_seen_at
         FROM topic_matches m JOIN articles a ON a.id = m.article_id
         WHERE m.topic = ? AND {WHEN} >= ? AND {WHEN} < ?
     """
@@ -102,8 +107,7 @@ def late_matches(
     published before a window, found after the digest of their own window was built."""
     rows = con.execute(
         f"""
-        SELECT a.id, coalesce(a.story_id, -a.id), a.outlet, {WHEN}, m.matched_terms,
-               a.first_seen_at
+        SELECT a.id, coalesce(a.story_id, -a.id), a.outlet, {WHEN}, {_WORDS}, a.first_seen_at
         FROM topic_matches m JOIN articles a ON a.id = m.article_id
         WHERE m.topic = ? AND {WHEN} < ? AND a.first_seen_at >= ? AND a.first_seen_at < ?
         """,
