@@ -42,13 +42,14 @@ def _register() -> None:
         init,
         outlets,
         run,
+        serve,
         sql,
         status,
         topics,
         trends,
     )  # fmt: skip
 
-    for module in (init, demo, crawl, sql, status, outlets, topics, trends, export, digest, run):
+    for module in (init, demo, crawl, sql, status, outlets, topics, trends, export, digest, run, serve):
         module.register(cli)
 
 

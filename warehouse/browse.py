@@ -1,0 +1,298 @@
+"""Read-only queries behind the web view (``mediawatch serve``): one function per thing a page shows.
+
+The web package holds no SQL; every table and column name it needs is here. Each function
+takes an open (read-only) connection and returns plain dataclasses, bounded in size, so a
+page never turns a whole table into Python objects. User strings reach SQL only as bound
+parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+
+__all__ = [
+    "ArticleDetail",
+    "DayStory",
+    "FailureCount",
+    "RunSummary",
+    "StoryCopy",
+    "StoryDetail",
+    "Version",
+    "article",
+    "topic_stories",
+    "share_in_range",
+    "failures_by_reason",
+    "newest_day",
+    "outlet_counts",
+    "recent_runs",
+    "story",
+    "topic_article_counts",
+    "warehouse_totals",
+]
+
+_WHEN = "coalesce(published_at, first_seen_at)"
+
+
+@dataclass(frozen=True)
+class DayStory:
+    story_id: int | None  # None: an article that belongs to no story
+    first_article_id: int
+    title: str
+    origin_outlet: str
+    first_at: datetime
+    articles: int
+    outlets: int
+
+
+@dataclass(frozen=True)
+class Version:
+    article_id: int
+    seen_at: datetime
+    title_changed: bool
+    old_title: str | None
+    words_added: int | None
+    words_removed: int | None
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    article_id: int
+    outlet: str
+    title: str
+    url: str
+    published_at: datetime | None
+    published_source: str | None
+    first_seen_at: datetime
+    language: str | None
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoryDetail:
+    story_id: int
+    title: str | None
+    origin_outlet: str | None
+    first_article_id: int | None
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+    copies: list[StoryCopy]  # first published first
+    versions: list[Version]  # every edit of every copy, oldest first
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    fields: dict[str, object]  # every column but the MinHash signature
+    urls: list[tuple[str, str, datetime]]  # (url, kind, first seen)
+    topics: list[tuple[str, list[str], str | None]]  # (topic, matched terms, snippet)
+    versions: list[Version]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    trigger: str
+    outlets: int
+    fetched: int
+    new: int
+    failed: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class FailureCount:
+    outlet: str | None
+    stage: str
+    reason: str
+    failures: int
+    last_at: datetime
+
+
+def warehouse_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, int, datetime | None]:
+    """Articles, outlets with articles, and the newest article's time."""
+    row = con.execute(
+        f"SELECT count(*), count(DISTINCT outlet), max({_WHEN}) FROM articles"
+    ).fetchall()[0]
+    return int(row[0]), int(row[1]), row[2]
+
+
+def topic_article_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Matched articles per topic, including topics no longer in the config."""
+    rows = con.execute("SELECT topic, count(*) FROM topic_matches GROUP BY topic").fetchall()
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def newest_day(con: duckdb.DuckDBPyConnection, topic: str) -> date | None:
+    """The newest day with a match of ``topic`` (the default end of its chart)."""
+    row = con.execute("SELECT max(day) FROM topic_articles WHERE topic = ?", [topic]).fetchall()
+    return row[0][0] if row else None
+
+
+def topic_stories(
+    con: duckdb.DuckDBPyConnection, topic: str, start: date, end: date, limit: int = 50
+) -> list[DayStory]:
+    """Stories ``topic`` matched from ``start`` to ``end`` (UTC days), the most widely carried first."""
+    rows = con.execute(
+        """
+        SELECT max(a.story_id),
+               arg_min(t.article_id, (t.dated_at, t.outlet)),
+               arg_min(a.title, (t.dated_at, t.outlet)),
+               arg_min(t.outlet, (t.dated_at, t.outlet)),
+               min(t.dated_at),
+               count(*),
+               count(DISTINCT t.outlet) AS n_outlets
+        FROM topic_articles AS t
+        JOIN articles AS a ON a.id = t.article_id
+        WHERE t.topic = ? AND t.day BETWEEN ? AND ?
+        GROUP BY t.story_id
+        ORDER BY n_outlets DESC, count(*) DESC, min(t.dated_at), t.story_id
+        LIMIT ?
+        """,
+        [topic, start, end, limit],
+    ).fetchall()
+    return [
+        DayStory(None if r[0] is None else int(r[0]), int(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6]))
+        for r in rows
+    ]
+
+
+def share_in_range(
+    con: duckdb.DuckDBPyConnection, topic: str, by: str, start: date, end: date, limit: int = 30
+) -> list[tuple[str, int, float]]:
+    """Each outlet's (``by="outlet"``) or language's part of the topic's articles in a range."""
+    column = {"outlet": "outlet", "language": "language"}[by]
+    rows = con.execute(
+        f"""
+        SELECT {column}, count(*) AS n, 100.0 * count(*) / sum(count(*)) OVER () AS pct
+        FROM topic_articles WHERE topic = ? AND day BETWEEN ? AND ?
+        GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?
+        """,
+        [topic, start, end, limit],
+    ).fetchall()
+    return [(str(r[0]), int(r[1]), float(r[2])) for r in rows]
+
+
+def _versions(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[Version]:
+    if not ids:
+        return []
+    rows = con.execute(
+        "SELECT article_id, seen_at, title_changed, old_title, words_added, words_removed"
+        " FROM article_versions WHERE list_contains(?, article_id) ORDER BY seen_at, article_id",
+        [ids],
+    ).fetchall()
+    return [Version(int(r[0]), r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+
+
+def story(con: duckdb.DuckDBPyConnection, story_id: int, limit: int = 500) -> StoryDetail | None:
+    """A story with its copies across outlets and their edits; None if there is no such story."""
+    head = con.execute(
+        "SELECT title, origin_outlet, first_article_id, first_published_at, last_published_at"
+        " FROM stories WHERE id = ?",
+        [story_id],
+    ).fetchall()
+    rows = con.execute(
+        f"""
+        SELECT id, outlet, title, url, published_at, published_source, first_seen_at,
+               language, deleted_at
+        FROM articles WHERE story_id = ?
+        ORDER BY {_WHEN}, outlet, id
+        LIMIT ?
+        """,
+        [story_id, limit],
+    ).fetchall()
+    if not head and not rows:
+        return None
+    copies = [StoryCopy(int(r[0]), *r[1:]) for r in rows]
+    title, origin, first_id, first_at, last_at = head[0] if head else (None,) * 5
+    return StoryDetail(
+        story_id=story_id,
+        title=title,
+        origin_outlet=origin,
+        first_article_id=first_id,
+        first_published_at=first_at,
+        last_published_at=last_at,
+        copies=copies,
+        versions=_versions(con, [c.article_id for c in copies]),
+    )
+
+
+def article(con: duckdb.DuckDBPyConnection, article_id: int) -> ArticleDetail | None:
+    """Everything stored about one article, or None."""
+    cursor = con.execute("SELECT * EXCLUDE (minhash) FROM articles WHERE id = ?", [article_id])
+    names = [d[0] for d in cursor.description or []]
+    rows = cursor.fetchall()
+    if not rows:
+        return None
+    urls = con.execute(
+        "SELECT url, kind, first_seen_at FROM article_urls WHERE article_id = ?"
+        " ORDER BY first_seen_at, url",
+        [article_id],
+    ).fetchall()
+    topics = con.execute(
+        "SELECT topic, matched_terms, snippet FROM topic_matches WHERE article_id = ?"
+        " ORDER BY topic",
+        [article_id],
+    ).fetchall()
+    return ArticleDetail(
+        fields=dict(zip(names, rows[0], strict=True)),
+        urls=[(r[0], r[1], r[2]) for r in urls],
+        topics=[(r[0], list(r[1] or []), r[2]) for r in topics],
+        versions=_versions(con, [article_id]),
+    )
+
+
+def outlet_counts(con: duckdb.DuckDBPyConnection, days: int = 7) -> dict[str, tuple[int, int]]:
+    """Per outlet: articles in total and first seen in the ``days`` before the newest one."""
+    rows = con.execute(
+        """
+        SELECT outlet, count(*),
+               count(*) FILTER (WHERE first_seen_at >=
+                   (SELECT max(first_seen_at) FROM articles) - to_days(CAST(? AS INTEGER)))
+        FROM articles GROUP BY outlet
+        """,
+        [days],
+    ).fetchall()
+    return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 15) -> list[RunSummary]:
+    """The newest crawl runs with their totals over all outlets."""
+    rows = con.execute(
+        """
+        SELECT r.id, r.started_at, r.finished_at, r.status, r.trigger,
+               count(o.outlet), coalesce(sum(o.fetched), 0), coalesce(sum(o.new), 0),
+               coalesce(sum(o.failed), 0), r.error
+        FROM (SELECT * FROM crawl_runs ORDER BY started_at DESC, id DESC LIMIT ?) AS r
+        LEFT JOIN crawl_run_outlets AS o ON o.run_id = r.id
+        GROUP BY ALL
+        ORDER BY r.started_at DESC, r.id DESC
+        """,
+        [limit],
+    ).fetchall()
+    return [
+        RunSummary(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), int(r[7]), int(r[8]), r[9])
+        for r in rows
+    ]
+
+
+def failures_by_reason(
+    con: duckdb.DuckDBPyConnection, days: int = 7, limit: int = 100
+) -> list[FailureCount]:
+    """Failed fetches and extractions of the last ``days`` (before the newest), by outlet and reason."""
+    rows = con.execute(
+        """
+        SELECT outlet, stage, reason, count(*) AS n, max(failed_at)
+        FROM fetch_failures
+        WHERE failed_at >= (SELECT max(failed_at) FROM fetch_failures) - to_days(CAST(? AS INTEGER))
+        GROUP BY outlet, stage, reason
+        ORDER BY n DESC, outlet, stage, reason
+        LIMIT ?
+        """,
+        [days, limit],
+    ).fetchall()
+    return [FailureCount(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows]
