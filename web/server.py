@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import uvicorn
 
@@ -57,7 +57,6 @@ def _bind(options: WebOptions) -> socket.socket:
             hint="choose another --port, or stop what is using this one",
         ) from None
     sock.listen(128)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -79,6 +78,7 @@ def serve(config: Config, options: WebOptions, echo: Callable[[str], None] = pri
     """Serve until Ctrl-C or SIGTERM (uvicorn handles both and finishes open requests)."""
     server = _server(config, options)
     sock = _bind(options)
+    options = replace(options, port=sock.getsockname()[1])  # --port 0: the one the OS chose
     echo(banner(options))
     server.run(sockets=[sock])
 
@@ -89,6 +89,7 @@ class Background:
 
     server: uvicorn.Server
     thread: threading.Thread
+    url: str
 
     def stop(self, timeout_s: float = 5.0) -> None:
         self.server.should_exit = True
@@ -101,6 +102,7 @@ def start_background(
     """Start serving in a daemon thread; uvicorn leaves signals to the main thread there."""
     server = _server(config, options)
     sock = _bind(options)
+    options = replace(options, port=sock.getsockname()[1])
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="mediawatch-web", daemon=True
     )
@@ -108,5 +110,8 @@ def start_background(
     deadline = time.monotonic() + 10
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
+    if not server.started:
+        server.should_exit = True
+        raise TerminalError("the web view did not start", hint="run with -v to see why")
     echo(banner(options))
-    return Background(server, thread)
+    return Background(server, thread, _url(options))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 from pathlib import Path
 
 import pyarrow as pa
@@ -42,6 +43,7 @@ def search(request: Request) -> Response:
     name = request.query_params.get("name", "").strip() or "new-topic"
     further = request.query_params.get("further") == "1"
     context: dict[str, object] = {"q": q, "name": name, "further": further, "error": None}
+    context.update(entry=None, rematch=None, name_error=None)
     if not q:
         return site.render(request, "search.html", context)
     try:
@@ -61,7 +63,9 @@ def search(request: Request) -> Response:
     ]
     try:
         entry = TopicConfig(name=name, query=q)
-        context["entry"] = tomli_w.dumps({"topics": [entry.model_dump(exclude_defaults=True)]})
+        fields = entry.model_dump(exclude_defaults=True)
+        context["entry"] = "[[topics]]\n" + tomli_w.dumps(fields)
+        context["rematch"] = f"mediawatch topics rematch {shlex.quote(entry.name)}"
     except ValidationError as exc:
         context["name_error"] = "; ".join(e["msg"] for e in exc.errors())
     return site.render(request, "search.html", context)

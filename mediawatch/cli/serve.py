@@ -21,7 +21,11 @@ def serve_options(func):  # type: ignore[no-untyped-def]
         help="Require this token (16+ characters; default $MEDIAWATCH_SERVE_TOKEN).",
     )(func)
     func = click.option(
-        "--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=DEFAULT_PORT,
+        show_default=True,
+        help="Port to listen on (0: any free port, printed on start).",
     )(func)
     func = click.option(
         "--host",
