@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -308,6 +309,64 @@ def test_console_script_says_when_a_token_is_required(demo) -> None:
         url, token = line.split("open ", 1)[1].split()[0].split("?token=")
         assert get(url.rstrip("/") + "/").status == 401
         assert get(url + "?token=" + token).status == 303
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(15)
+
+
+def _banner_url(proc: subprocess.Popen[str], timeout_s: float = 60) -> str:
+    """Read stderr until the web view says where it listens."""
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout_s
+    seen = []
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        if "serving the web view on " in line:
+            return line.split(" on ", 1)[1].split()[0].rstrip("/")
+    raise AssertionError("no banner; stderr was:\n" + "".join(seen))
+
+
+def test_run_serve_runs_the_scheduler_and_the_pages_in_one_process(demo) -> None:
+    env = {**os.environ, "MEDIAWATCH_CONFIG": str(demo.config.source)}
+    proc = subprocess.Popen(
+        [MEDIAWATCH, "run", "--no-digest", "--serve", "--port", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = _banner_url(proc)
+        r = get(url + "/outlets")
+        assert r.status == 200 and "Recent runs" in r.text
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+        assert proc.returncode in (0, 130)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_demo_ends_with_the_serve_command_and_it_works(tmp_path) -> None:
+    demo = subprocess.run(
+        [MEDIAWATCH, "demo", "--dir", str(tmp_path / "demo"), "--articles", "60"],
+        capture_output=True, text=True, timeout=300, env={**os.environ},
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    last = demo.stdout.strip().splitlines()[-1].split("#")[0].split()
+    assert last[0].startswith("MEDIAWATCH_CONFIG=") and last[-1] == "serve"
+    env = {**os.environ, last[0].split("=", 1)[0]: last[0].split("=", 1)[1]}
+    proc = subprocess.Popen(
+        [*last[1:], "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = _banner_url(proc)
+        r = get(url + "/topics/chechnya")
+        assert r.status == 200 and 'class="daily"' in r.text
+        assert "chechnya.html" in get(url + "/digests").text  # the demo's digest
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(15)

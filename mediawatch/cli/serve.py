@@ -60,3 +60,13 @@ def register(cli: click.Group) -> None:
         check_bind(options.host, options.token)
         app.setup_logging()
         run_server(app.config, options, echo=lambda s: click.echo(s, err=True))
+
+
+def start_beside(config, host: str, port: int, token: str | None, new_token: bool):  # type: ignore[no-untyped-def]
+    """For 'mediawatch run --serve': the web view in a thread of the scheduler's process."""
+    from web.security import check_bind
+    from web.server import start_background
+
+    options = web_options(host, port, token, new_token)
+    check_bind(options.host, options.token)
+    return start_background(config, options, echo=lambda s: click.echo(s, err=True))
