@@ -13,14 +13,13 @@ import signal
 import subprocess
 import sys
 import time
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pyarrow.parquet as pq
 import pytest
 
-from tests.websupport import HOSTILE, HOSTILE_ID, HOSTILE_STORY, get, hostile_demo, web_server
+from tests.websupport import HOSTILE_ID, HOSTILE_STORY, get, hostile_demo, web_server
 from web.security import check_bind, is_loopback
 
 MEDIAWATCH = shutil.which("mediawatch", path=str(Path(sys.executable).parent)) or "mediawatch"
@@ -117,7 +116,7 @@ def test_search_highlights_and_offers_the_config_entry(site) -> None:
     assert "<mark>gay</mark>" in r.text.lower() or "<mark>Gay</mark>" in r.text
     assert "<mark>Chechen" in r.text or "<mark>chechen" in r.text
     assert "[[topics]]" in r.text
-    assert 'name = &#34;my topic&#34;' in r.text or "name = &quot;my topic&quot;" in r.text
+    assert "name = &#34;my topic&#34;" in r.text or "name = &quot;my topic&quot;" in r.text
     broken = get(site + "/search?q=" + quote("chechnya AND"))
     assert broken.status == 400 and "expected a term after" in broken.text
     bad_name = get(site + "/search?q=gay&name=" + quote("<b>"))
@@ -201,7 +200,9 @@ def test_sql_refuses_cross_site_requests(site) -> None:
     assert get(url, headers={"Sec-Fetch-Site": "cross-site"}).status == 403
     assert get(site + "/sql.csv?q=SELECT+1", headers={"Origin": "null"}).status == 403
     own = site.split("://", 1)[1]
-    assert get(url, headers={"Origin": f"http://{own}", "Sec-Fetch-Site": "same-origin"}).status == 200
+    assert (
+        get(url, headers={"Origin": f"http://{own}", "Sec-Fetch-Site": "same-origin"}).status == 200
+    )
     # the reading pages may be linked from anywhere
     assert get(site + "/outlets", headers={"Sec-Fetch-Site": "cross-site"}).status == 200
 

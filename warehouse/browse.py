@@ -156,7 +156,9 @@ def topic_stories(
         [topic, start, end, limit],
     ).fetchall()
     return [
-        DayStory(None if r[0] is None else int(r[0]), int(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6]))
+        DayStory(
+            None if r[0] is None else int(r[0]), int(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6])
+        )
         for r in rows
     ]
 
@@ -275,7 +277,9 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 15) -> list[RunSumm
         [limit],
     ).fetchall()
     return [
-        RunSummary(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), int(r[7]), int(r[8]), r[9])
+        RunSummary(
+            int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), int(r[7]), int(r[8]), r[9]
+        )
         for r in rows
     ]
 

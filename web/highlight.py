@@ -13,7 +13,7 @@ import re
 from pipeline.query import CompiledQuery, MatchDoc, QueryError, compile_query
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_PROXIMITY = re.compile(r'~\d*$')
+_PROXIMITY = re.compile(r"~\d*$")
 Segment = tuple[str, bool]  # (text, matched)
 
 

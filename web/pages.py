@@ -28,7 +28,9 @@ def index(request: Request) -> Response:
         articles, outlets, newest = browse.warehouse_totals(con)
         counts = browse.topic_article_counts(con)
     configured = {t.name: t for t in site.config.topics}
-    rows = [(t.name, t.query, t.description, counts.get(t.name, 0)) for t in site.config.topics]
+    rows: list[tuple[str, str | None, str, int]] = [
+        (t.name, t.query, t.description, counts.get(t.name, 0)) for t in site.config.topics
+    ]
     rows += [(name, None, "", n) for name, n in sorted(counts.items()) if name not in configured]
     return site.render(
         request,
@@ -43,7 +45,9 @@ def _day(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise HTTPException(400, f"{name}: expected a date like 2026-01-31, got {value!r}") from None
+        raise HTTPException(
+            400, f"{name}: expected a date like 2026-01-31, got {value!r}"
+        ) from None
 
 
 def _shares(rows: list[tuple[str, int, float]]) -> ShareChart:
@@ -54,7 +58,11 @@ def topic(request: Request) -> Response:
     site = site_of(request)
     name = request.path_params["name"]
     q = request.query_params
-    start, end, day = _day(q.get("from"), "from"), _day(q.get("to"), "to"), _day(q.get("day"), "day")
+    start, end, day = (
+        _day(q.get("from"), "from"),
+        _day(q.get("to"), "to"),
+        _day(q.get("day"), "day"),
+    )
     with site.read() as con:
         counts = browse.topic_article_counts(con)
         if name not in counts and name not in site.topic_names:

@@ -49,7 +49,20 @@ def _register() -> None:
         trends,
     )  # fmt: skip
 
-    for module in (init, demo, crawl, sql, status, outlets, topics, trends, export, digest, run, serve):
+    for module in (
+        init,
+        demo,
+        crawl,
+        sql,
+        status,
+        outlets,
+        topics,
+        trends,
+        export,
+        digest,
+        run,
+        serve,
+    ):
         module.register(cli)
 
 

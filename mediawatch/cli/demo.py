@@ -50,4 +50,6 @@ def register(cli: click.Group) -> None:
             click.echo(f'  MEDIAWATCH_CONFIG={cfg} {program} sql "{query}"')
         click.echo(f"  MEDIAWATCH_CONFIG={cfg} {program} status")
         click.echo(f"  MEDIAWATCH_CONFIG={cfg} {program} trends {DEMO_TOPIC['name']}")
-        click.echo(f"\nbrowse it:\n  MEDIAWATCH_CONFIG={cfg} {program} serve   # http://127.0.0.1:8600/")
+        click.echo(
+            f"\nbrowse it:\n  MEDIAWATCH_CONFIG={cfg} {program} serve   # http://127.0.0.1:8600/"
+        )

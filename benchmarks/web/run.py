@@ -1,0 +1,190 @@
+"""Page times of the web view (``mediawatch serve``) on the synthetic warehouse.
+
+    python benchmarks/web/run.py --articles 1000000 --db /tmp/w.duckdb   # the full run (reuses --db)
+    python benchmarks/web/run.py --quick                                  # CI smoke: 5k articles
+
+The warehouse is the one ``benchmarks/warehouse`` builds (seeded articles, every topic
+rematched), plus what the other pages read: stories aggregated from the articles, the
+outlets, crawl runs with per-outlet counts, fetch failures and edits. The real
+application then runs under uvicorn on a loopback port and every page is fetched over
+HTTP: a warm-up, then ``--repeat`` requests; each time includes opening the warehouse
+read-only, the queries, rendering and the transfer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks" / "warehouse"))
+
+import tomli_w  # noqa: E402
+from synth import TOPICS, SynthSpec, generate  # noqa: E402
+
+from mediawatch.config import load_config  # noqa: E402
+from pipeline.rematch import rematch_topic  # noqa: E402
+from warehouse.connection import opened, transaction  # noqa: E402
+from warehouse.migrate import migrate  # noqa: E402
+from web.server import start_background  # noqa: E402
+from web.site import WebOptions  # noqa: E402
+
+BUDGET_MS = 300
+
+# What a crawl would have written beside the articles (benchmark set-up, not product SQL).
+_FILL = [
+    """INSERT INTO stories
+       SELECT story_id, arg_min(id, coalesce(published_at, first_seen_at)),
+              arg_min(outlet, coalesce(published_at, first_seen_at)),
+              min(coalesce(published_at, first_seen_at)), max(coalesce(published_at, first_seen_at)),
+              count(*), count(DISTINCT outlet), arg_min(title, coalesce(published_at, first_seen_at))
+       FROM articles WHERE story_id IS NOT NULL GROUP BY story_id""",
+    """INSERT INTO outlets (name, homepage, language)
+       SELECT outlet, 'https://' || outlet || '.example/', any_value(language)
+       FROM articles GROUP BY outlet""",
+    """INSERT INTO crawl_runs (id, started_at, finished_at, status, trigger, outlets)
+       SELECT i, TIMESTAMPTZ '2026-06-30 00:00:00+00' - to_hours(CAST(i AS INTEGER)),
+              TIMESTAMPTZ '2026-06-30 00:10:00+00' - to_hours(CAST(i AS INTEGER)),
+              'ok', 'schedule', (SELECT list(name) FROM outlets)
+       FROM range(1, 2001) AS t(i)""",
+    """INSERT INTO crawl_run_outlets (run_id, outlet, discovered, fetched, new, failed,
+                                      failures_by_reason)
+       SELECT r.id, o.name, 60, 50, 40, 3, '{"http-404": 2, "too-short": 1}'
+       FROM crawl_runs r, outlets o""",
+    """INSERT INTO fetch_failures (run_id, url, outlet, stage, reason, http_status, failed_at)
+       SELECT 1 + i % 2000, 'https://x.example/' || i, 'outlet-' || lpad(CAST(i % 12 AS VARCHAR), 2, '0'),
+              CASE WHEN i % 3 = 0 THEN 'extract' ELSE 'fetch' END,
+              CASE WHEN i % 3 = 0 THEN 'too-short' ELSE 'http-404' END, 404,
+              TIMESTAMPTZ '2026-06-30 00:00:00+00' - to_minutes(CAST(i AS INTEGER))
+       FROM range(100000) AS t(i)""",
+    """INSERT INTO article_versions
+       SELECT id, first_seen_at + INTERVAL 1 DAY, content_hash, content_hash || 'x', id % 2 = 0,
+              title, 12, 3
+       FROM articles WHERE id % 100 = 0""",
+]
+
+
+def build(db: Path, articles: int) -> None:
+    with opened(db) as con:
+        migrate(con)
+        if con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 0:
+            print(f"generating {articles:,} articles …", flush=True)
+            generate(con, SynthSpec(articles=articles))
+        have = {r[0] for r in con.execute("SELECT DISTINCT topic FROM topic_matches").fetchall()}
+        for name, (query, _words, _share) in TOPICS.items():
+            if name not in have:
+                print(f"rematching {name} …", flush=True)
+                rematch_topic(con, name, query, workers=2)
+        if con.execute("SELECT count(*) FROM stories").fetchall()[0][0] == 0:
+            print("filling stories, outlets, runs, failures, edits …", flush=True)
+            with transaction(con):
+                for sql in _FILL:
+                    con.execute(sql)
+        con.execute("CHECKPOINT")
+
+
+def write_config(db: Path, directory: Path) -> Path:
+    with opened(db, read_only=True) as con:
+        outlets = con.execute("SELECT name, homepage FROM outlets ORDER BY name").fetchall()
+    data = {
+        "warehouse": {"path": str(db)},
+        "outlets": [{"name": n, "homepage": h} for n, h in outlets],
+        "topics": [{"name": n, "query": q} for n, (q, _w, _s) in TOPICS.items()],
+        "digest": {"out_dir": str(directory / "digests")},
+    }
+    path = directory / "mediawatch.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def pages(db: Path, topic: str) -> dict[str, str]:
+    with opened(db, read_only=True) as con:
+        [(spike_day,)] = con.execute(
+            "SELECT coalesce(max(day), current_date) FROM spikes WHERE topic = ?", [topic]
+        ).fetchall()
+        [(story_id,)] = con.execute(
+            "SELECT id FROM stories ORDER BY n_outlets DESC, id LIMIT 1"
+        ).fetchall()
+        [(article_id,)] = con.execute(
+            "SELECT id FROM articles WHERE id % 100 = 0 ORDER BY id DESC LIMIT 1"
+        ).fetchall()
+        [(first, last)] = con.execute(
+            "SELECT min(day), max(day) FROM topic_articles WHERE topic = ?", [topic]
+        ).fetchall()
+    sql = "SELECT outlet, count(*) AS articles FROM articles GROUP BY outlet ORDER BY articles DESC"
+    return {
+        "topics (index)": "/",
+        f"topic {topic}, 30 days": f"/topics/{topic}",
+        f"topic {topic}, whole range": f"/topics/{topic}?from={first}&to={last}",
+        f"topic {topic}, a spike day's stories": f"/topics/{topic}?day={spike_day}",
+        "story (most outlets)": f"/stories/{story_id}",
+        "article": f"/articles/{article_id}",
+        "outlets": "/outlets",
+        "search, common query": "/search?q=" + quote("chechnya AND gay"),
+        "search, rare query": "/search?q=" + quote('"nothing matches this" AND zzzz'),
+        "sql page": "/sql?q=" + quote(sql),
+        "sql csv download": "/sql.csv?q=" + quote(sql),
+        "sql parquet download": "/sql.parquet?q=" + quote(sql),
+        "digests": "/digests",
+    }
+
+
+def fetch(port: int, path: str) -> tuple[int, float, int]:
+    started = time.perf_counter()
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    con.request("GET", path)
+    resp = con.getresponse()
+    body = resp.read()
+    con.close()
+    return resp.status, time.perf_counter() - started, len(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="warehouse file to build or reuse")
+    parser.add_argument("--topic", default="chechnya", choices=sorted(TOPICS))
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="5k articles, 2 repeats")
+    args = parser.parse_args()
+    if args.quick:
+        args.articles, args.repeat = 5_000, 2
+    tmp = tempfile.TemporaryDirectory(prefix="mw-web-bench-")
+    directory = Path(tmp.name)
+    db = args.db or directory / "warehouse.duckdb"
+    build(db, args.articles)
+    config = load_config(write_config(db, directory))
+    with opened(db, read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+    server = start_background(config, WebOptions(port=0), echo=lambda s: None)
+    port = int(server.url.rstrip("/").rsplit(":", 1)[1])
+    rows = []
+    try:
+        for label, path in pages(db, args.topic).items():
+            status, _, size = fetch(port, path)  # warm-up
+            assert status == 200, (label, status)
+            times = [fetch(port, path)[1] for _ in range(args.repeat)]
+            rows.append((label, statistics.median(times), max(times), size))
+    finally:
+        server.stop()
+        tmp.cleanup()
+    print(f"\n{n:,} synthetic articles, {args.repeat} requests per page after a warm-up\n")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'page':<{width}}  {'median ms':>10}  {'max ms':>8}  {'KB':>6}")
+    for label, median, worst, size in rows:
+        print(
+            f"{label:<{width}}  {median * 1000:>10.1f}  {worst * 1000:>8.1f}  {size / 1024:>6.0f}"
+        )
+    over = [r[0] for r in rows if r[1] * 1000 > BUDGET_MS]
+    print(f"\npages over {BUDGET_MS} ms (median): {', '.join(over) if over else 'none'}")
+
+
+if __name__ == "__main__":
+    main()
