@@ -188,6 +188,7 @@ def test_hostile_titles_render_inert(site, demo) -> None:
 
 def test_only_get_and_loopback_host_names(site) -> None:
     assert get(site + "/", method="POST").status == 405
+    assert get(site + "/outlets", method="HEAD").status == 200
     assert get(site + "/sql?q=SELECT+1", method="DELETE").status == 405
     # DNS rebinding: a hostile name resolving to 127.0.0.1 is refused
     assert get(site + "/", headers={"Host": "evil.example:80"}).status == 421

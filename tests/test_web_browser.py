@@ -80,6 +80,8 @@ def test_every_page_at_desktop_and_phone_width(
     context = browser.new_context(viewport=DESKTOP if label == "desktop" else PHONE)
     page = context.new_page()
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
     for name, path in _pages(demo).items():
         _open(page, site + path)
         assert page.locator("nav a").count() == 5, name
@@ -92,6 +94,8 @@ def test_every_page_at_desktop_and_phone_width(
         page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"))
     context.close()
     assert dialogs == []
+    # nothing comes from anywhere but the site itself (no CDN, no fonts, no trackers)
+    assert requested and all(url.startswith(site + "/") for url in requested), requested
 
 
 def test_what_the_pages_show(browser: Browser, site: str, demo) -> None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -136,6 +138,28 @@ def pages(db: Path, topic: str) -> dict[str, str]:
     }
 
 
+_WRITER = """
+import sys, time
+from pathlib import Path
+from warehouse.connection import opened, transaction
+path, pause = Path(sys.argv[1]), float(sys.argv[2])
+while True:
+    with opened(path, timeout_s=60) as con, transaction(con):
+        con.execute(
+            "INSERT INTO fetch_failures (url, stage, reason, failed_at)"
+            " SELECT 'https://w.example/' || i, 'fetch', 'timeout', now() FROM range(100) t(i)"
+        )
+    time.sleep(pause)
+"""
+
+
+def start_writer(db: Path, pause_s: float) -> subprocess.Popen[bytes]:
+    """A process writing like a crawl's writer thread: open, one transaction, close, repeat."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(db), str(pause_s)], cwd=ROOT, env={**os.environ}
+    )
+
+
 def fetch(port: int, path: str) -> tuple[int, float, int]:
     started = time.perf_counter()
     con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -153,6 +177,12 @@ def main() -> None:
     parser.add_argument("--topic", default="chechnya", choices=sorted(TOPICS))
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="5k articles, 2 repeats")
+    parser.add_argument(
+        "--writer-pause",
+        type=float,
+        default=None,
+        help="also run a crawl-like writer (a transaction, then this many seconds' pause)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.articles, args.repeat = 5_000, 2
@@ -165,17 +195,23 @@ def main() -> None:
         n = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
     server = start_background(config, WebOptions(port=0), echo=lambda s: None)
     port = int(server.url.rstrip("/").rsplit(":", 1)[1])
+    urls = pages(db, args.topic)
+    writer = None if args.writer_pause is None else start_writer(db, args.writer_pause)
     rows = []
     try:
-        for label, path in pages(db, args.topic).items():
+        for label, path in urls.items():
             status, _, size = fetch(port, path)  # warm-up
             assert status == 200, (label, status)
             times = [fetch(port, path)[1] for _ in range(args.repeat)]
             rows.append((label, statistics.median(times), max(times), size))
     finally:
+        if writer is not None:
+            writer.kill()
+            writer.wait()
         server.stop()
         tmp.cleanup()
-    print(f"\n{n:,} synthetic articles, {args.repeat} requests per page after a warm-up\n")
+    during = "" if writer is None else f", while a writer commits every {args.writer_pause} s"
+    print(f"\n{n:,} synthetic articles, {args.repeat} requests per page after a warm-up{during}\n")
     width = max(len(r[0]) for r in rows)
     print(f"{'page':<{width}}  {'median ms':>10}  {'max ms':>8}  {'KB':>6}")
     for label, median, worst, size in rows:
