@@ -36,7 +36,7 @@ class DailyChart:
     plot_bottom: int
     bars: list[Bar]
     max_value: int
-    ticks: list[tuple[float, str]]  # (x, label) for a few days along the axis
+    ticks: list[tuple[float, str, str]]  # (x, label, text-anchor) for a few days along the axis
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,14 @@ def daily_chart(
             )
         )
     every = max(1, len(days) // 6)
-    ticks = [
-        (round(i * step + step / 2, 2), d.day.isoformat()[5:])
-        for i, d in enumerate(days)
-        if i % every == 0
-    ]
+    ticks = []
+    for i, d in enumerate(days):
+        if i % every == 0:
+            x = i * step + step / 2
+            anchor = "start" if x < 20 else "end" if x > width - 20 else "middle"
+            ticks.append(
+                (round(max(x, 1.0) if anchor == "start" else x, 2), d.day.isoformat()[5:], anchor)
+            )
     return DailyChart(width, height, top, bottom, bars, peak, ticks)
 
 

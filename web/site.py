@@ -31,7 +31,7 @@ class WebOptions:
     port: int = 8600
     token: str | None = None
     busy_timeout_s: float = 5.0  # how long a page waits for a crawl's writer before saying so
-    search_budget_s: float = 0.2  # matching time per search page; the rest is a click away
+    search_budget_s: float = 0.15  # matching time per search page; the rest is a click away
     sql_rows_shown: int = 500
 
 

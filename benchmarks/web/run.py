@@ -52,8 +52,8 @@ _FILL = [
        SELECT outlet, 'https://' || outlet || '.example/', any_value(language)
        FROM articles GROUP BY outlet""",
     """INSERT INTO crawl_runs (id, started_at, finished_at, status, trigger, outlets)
-       SELECT i, TIMESTAMPTZ '2026-06-30 00:00:00+00' - to_hours(CAST(i AS INTEGER)),
-              TIMESTAMPTZ '2026-06-30 00:10:00+00' - to_hours(CAST(i AS INTEGER)),
+       SELECT i, (SELECT max(first_seen_at) FROM articles) - to_hours(CAST(i AS INTEGER)),
+              (SELECT max(first_seen_at) FROM articles) + INTERVAL 10 MINUTE - to_hours(CAST(i AS INTEGER)),
               'ok', 'schedule', (SELECT list(name) FROM outlets)
        FROM range(1, 2001) AS t(i)""",
     """INSERT INTO crawl_run_outlets (run_id, outlet, discovered, fetched, new, failed,
@@ -64,7 +64,7 @@ _FILL = [
        SELECT 1 + i % 2000, 'https://x.example/' || i, 'outlet-' || lpad(CAST(i % 12 AS VARCHAR), 2, '0'),
               CASE WHEN i % 3 = 0 THEN 'extract' ELSE 'fetch' END,
               CASE WHEN i % 3 = 0 THEN 'too-short' ELSE 'http-404' END, 404,
-              TIMESTAMPTZ '2026-06-30 00:00:00+00' - to_minutes(CAST(i AS INTEGER))
+              (SELECT max(first_seen_at) FROM articles) - to_minutes(CAST(i AS INTEGER))
        FROM range(100000) AS t(i)""",
     """INSERT INTO article_versions
        SELECT id, first_seen_at + INTERVAL 1 DAY, content_hash, content_hash || 'x', id % 2 = 0,
@@ -84,6 +84,18 @@ def build(db: Path, articles: int) -> None:
             if name not in have:
                 print(f"rematching {name} …", flush=True)
                 rematch_topic(con, name, query, workers=2)
+        # the synthetic days end in the past; health and "last 7 days" look back from today
+        [(behind,)] = con.execute(
+            "SELECT current_date - CAST(max(first_seen_at) AS DATE) FROM articles"
+        ).fetchall()
+        if behind > 1:
+            print(f"moving the articles {behind} days forward, to end today …", flush=True)
+            with transaction(con):
+                con.execute(
+                    "UPDATE articles SET published_at = published_at + to_days(CAST(? AS INTEGER)),"
+                    " first_seen_at = first_seen_at + to_days(CAST(? AS INTEGER))",
+                    [behind - 1, behind - 1],
+                )
         if con.execute("SELECT count(*) FROM stories").fetchall()[0][0] == 0:
             print("filling stories, outlets, runs, failures, edits …", flush=True)
             with transaction(con):
