@@ -202,18 +202,14 @@ def preview_matches(
     window_days: int = 7,
     batch_rows: int = 2048,
     progress: Progress | None = None,
-    budget_s: float | None = None,
 ) -> PreviewResult:
     """The newest ``limit`` articles ``query`` matches, without storing anything.
 
     Reads week by week backwards from the newest article and stops as soon as it has
     enough, so a common query answers at once; a rare one scans the whole warehouse
-    (in this process: a preview should not pay for spawning workers). ``budget_s`` stops
-    the scan after that many seconds (the web page must answer quickly); the result then
-    says how far it got.
+    (in this process: a preview should not pay for spawning workers).
     """
     compiled = _as_query(query)
-    deadline = None if budget_s is None else time.perf_counter() + budget_s
     total, first, last = con.execute(
         f"SELECT count(*), min({_WHEN}), max({_WHEN}) FROM articles"
     ).fetchall()[0]
@@ -245,10 +241,8 @@ def preview_matches(
                 )
             if progress is not None:
                 progress(scanned, total)
-            if len(found) >= limit or (deadline is not None and time.perf_counter() > deadline):
+            if len(found) >= limit:
                 break
-        if deadline is not None and time.perf_counter() > deadline:
-            break
         end = start
     complete = scanned >= total and len(found) <= limit
     return PreviewResult(found[:limit], scanned, total, complete)

@@ -67,7 +67,9 @@ def topic(request: Request) -> Response:
         counts = browse.topic_article_counts(con)
         if name not in counts and name not in site.topic_names:
             raise HTTPException(404, f"no topic named {name!r}")
-        end = end or browse.newest_day(con, name) or datetime.now(UTC).date()
+        # by default the last 30 days of the warehouse (quiet days of the topic included)
+        newest = browse.warehouse_totals(con)[2]
+        end = end or (newest.astimezone(UTC).date() if newest else datetime.now(UTC).date())
         start = start or end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
         if start > end:
             start, end = end, start

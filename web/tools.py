@@ -19,9 +19,9 @@ from mediawatch.config import TopicConfig
 from mediawatch.errors import MediawatchError, TransientError
 from mediawatch.output import to_csv
 from pipeline.query import QueryError, compile_query
-from pipeline.rematch import preview_matches
 from warehouse.query import QueryResult, run_user_sql
 from web.highlight import segments, word_matchers
+from web.search import search as run_search
 from web.site import site_of
 
 SEARCH_LIMIT = 25
@@ -54,12 +54,12 @@ def search(request: Request) -> Response:
         return site.render(request, "search.html", context, status=400)
     budget = SEARCH_FURTHER_S if further else site.options.search_budget_s
     with site.read() as con:
-        result = preview_matches(con, compiled, limit=SEARCH_LIMIT, batch_rows=256, budget_s=budget)
+        result = run_search(con, compiled, limit=SEARCH_LIMIT, budget_s=budget)
     matchers = word_matchers(compiled)
     context["result"] = result
     context["rows"] = [
-        (m, segments(m.title or "", matchers), segments(m.snippet or "", matchers))
-        for m in result.matches
+        (hit, segments(hit.doc.title, matchers), segments(hit.snippet or "", matchers))
+        for hit in result.hits
     ]
     try:
         entry = TopicConfig(name=name, query=q)
