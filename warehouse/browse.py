@@ -24,7 +24,7 @@ __all__ = [
     "Version",
     "article",
     "topic_stories",
-    "share_in_range",
+    "shares_in_range",
     "failures_by_reason",
     "newest_articles",
     "outlet_counts",
@@ -175,47 +175,66 @@ def newest_articles(
 def topic_stories(
     con: duckdb.DuckDBPyConnection, topic: str, start: date, end: date, limit: int = 50
 ) -> list[DayStory]:
-    """Stories ``topic`` matched from ``start`` to ``end`` (UTC days), the most widely carried first."""
+    """Stories ``topic`` matched from ``start`` to ``end`` (UTC days), the most widely carried first.
+
+    The titles are read afterwards for the chosen stories only, by primary key: joining
+    ``articles`` a second time for every match scanned the whole table again.
+    """
     rows = con.execute(
         """
-        SELECT max(a.story_id),
-               arg_min(t.article_id, (t.dated_at, t.outlet)),
-               arg_min(a.title, (t.dated_at, t.outlet)),
-               arg_min(t.outlet, (t.dated_at, t.outlet)),
-               min(t.dated_at),
-               count(*),
-               count(DISTINCT t.outlet) AS n_outlets
-        FROM topic_articles AS t
-        JOIN articles AS a ON a.id = t.article_id
-        WHERE t.topic = ? AND t.day BETWEEN ? AND ?
-        GROUP BY t.story_id
-        ORDER BY n_outlets DESC, count(*) DESC, min(t.dated_at), t.story_id
+        SELECT story_id,
+               arg_min(article_id, (dated_at, outlet)) AS first_id,
+               arg_min(outlet, (dated_at, outlet)),
+               min(dated_at) AS first_at,
+               count(*) AS n,
+               count(DISTINCT outlet) AS n_outlets
+        FROM topic_articles
+        WHERE topic = ? AND day BETWEEN ? AND ?
+        GROUP BY story_id
+        ORDER BY n_outlets DESC, n DESC, first_at, story_id
         LIMIT ?
         """,
         [topic, start, end, limit],
     ).fetchall()
-    return [
-        DayStory(
-            None if r[0] is None else int(r[0]), int(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6])
+    if not rows:
+        return []
+    heads = {
+        r[0]: (r[1], r[2])
+        for r in con.execute(
+            "SELECT id, story_id, title FROM articles WHERE id IN (SELECT unnest(?::BIGINT[]))",
+            [[r[1] for r in rows]],
+        ).fetchall()
+    }
+    out = []
+    for _story, first_id, origin, first_at, n, n_outlets in rows:
+        story_id, title = heads.get(first_id, (None, ""))
+        out.append(
+            DayStory(story_id, int(first_id), title, origin, first_at, int(n), int(n_outlets))
         )
-        for r in rows
-    ]
+    return out
 
 
-def share_in_range(
-    con: duckdb.DuckDBPyConnection, topic: str, by: str, start: date, end: date, limit: int = 30
-) -> list[tuple[str, int, float]]:
-    """Each outlet's (``by="outlet"``) or language's part of the topic's articles in a range."""
-    column = {"outlet": "outlet", "language": "language"}[by]
+def shares_in_range(
+    con: duckdb.DuckDBPyConnection, topic: str, start: date, end: date, limit: int = 30
+) -> dict[str, list[tuple[str, int, float]]]:
+    """Each outlet's and each language's part of the topic's articles in a range, in one scan:
+    ``{"outlet": [(name, articles, pct), ...], "language": [...]}``, largest first."""
     rows = con.execute(
-        f"""
-        SELECT {column}, count(*) AS n, 100.0 * count(*) / sum(count(*)) OVER () AS pct
+        """
+        SELECT CASE WHEN outlet IS NULL THEN 'language' ELSE 'outlet' END AS kind,
+               coalesce(outlet, language) AS name, count(*) AS n
         FROM topic_articles WHERE topic = ? AND day BETWEEN ? AND ?
-        GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?
+        GROUP BY GROUPING SETS ((outlet), (language))
         """,
-        [topic, start, end, limit],
+        [topic, start, end],
     ).fetchall()
-    return [(str(r[0]), int(r[1]), float(r[2])) for r in rows]
+    out: dict[str, list[tuple[str, int, float]]] = {"outlet": [], "language": []}
+    totals = {kind: sum(r[2] for r in rows if r[0] == kind) for kind in out}
+    for kind, name, n in rows:
+        out[kind].append((str(name), int(n), 100.0 * n / totals[kind]))
+    for kind in out:
+        out[kind] = sorted(out[kind], key=lambda r: (-r[1], r[0]))[:limit]
+    return out
 
 
 def _versions(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[Version]:

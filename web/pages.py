@@ -76,11 +76,13 @@ def topic(request: Request) -> Response:
         if (end - start).days + 1 > MAX_RANGE_DAYS:
             start = end - timedelta(days=MAX_RANGE_DAYS - 1)
         days = daily_counts(con, name, days=(end - start).days + 1, until=end)
-        found = [s for s in spikes(con, name, since=start) if s.day <= end]
+        # the drivers are looked up only when the range has a spike day (most ranges have none)
+        found = []
+        if any(d.spike for d in days):
+            found = [s for s in spikes(con, name, since=start) if s.day <= end]
         lo, hi = (day, day) if day else (start, end)
         stories = browse.topic_stories(con, name, lo, hi)
-        by_outlet = browse.share_in_range(con, name, "outlet", lo, hi)
-        by_language = browse.share_in_range(con, name, "language", lo, hi)
+        shares = browse.shares_in_range(con, name, lo, hi)
     configured = next((t for t in site.config.topics if t.name == name), None)
     return site.render(
         request,
@@ -95,8 +97,8 @@ def topic(request: Request) -> Response:
             "days": days,
             "spikes": found,
             "stories": stories,
-            "by_outlet": _shares(by_outlet),
-            "by_language": _shares(by_language),
+            "by_outlet": _shares(shares["outlet"]),
+            "by_language": _shares(shares["language"]),
             "total_articles": sum(d.articles for d in days),
             "total_stories": sum(d.stories for d in days),
         },
