@@ -172,7 +172,11 @@ while True:
 def start_writer(db: Path, pause_s: float) -> subprocess.Popen[bytes]:
     """A process writing like a crawl's writer thread: open, one transaction, close, repeat."""
     return subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(db), str(pause_s)], cwd=ROOT, env={**os.environ}
+        [sys.executable, "-c", _WRITER, str(db), str(pause_s)],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -251,6 +255,8 @@ def main() -> None:
     urls = pages(db, args.topic)
     writer = None if args.writer_pause is None else start_writer(db, args.writer_pause)
     rows = []
+    statuses: dict[int, int] = {}
+    commits = 0
     try:
         reference = Reference(db, args.topic) if writer is None else None
         for label, path in urls.items():
@@ -258,7 +264,9 @@ def main() -> None:
             assert status == 200, (label, status)
             times, refs = [], []
             for _ in range(args.repeat):  # page and reference alternate, side by side
-                times.append(fetch(port, path)[1])
+                status, took, _ = fetch(port, path)
+                statuses[status] = statuses.get(status, 0) + 1
+                times.append(took)
                 refs.append(reference.time() if reference else float("nan"))
             ratio = statistics.median(t / r for t, r in zip(times, refs, strict=True))
             rows.append((label, statistics.median(times), max(times), size, ratio))
@@ -267,10 +275,11 @@ def main() -> None:
     finally:
         if writer is not None:
             writer.kill()
-            writer.wait()
+            out, _ = writer.communicate()
+            commits = out.count("committed")
         server.stop()
         tmp.cleanup()
-    during = "" if writer is None else f", while a writer commits every {args.writer_pause} s"
+    during = "" if writer is None else f", while a writer committed {commits} times"
     print(f"\n{n:,} synthetic articles, {args.repeat} requests per page after a warm-up{during}\n")
     width = max(len(r[0]) for r in rows)
     print(
@@ -286,6 +295,7 @@ def main() -> None:
         f"\nreference: trends.daily_counts (90 days), timed in another process after every"
         f" request; {REFERENCE_QUIET_MS} ms on a quiet machine (docs/benchmarks.md, Warehouse)"
     )
+    print("responses by status:", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     over = [r[0] for r in rows if r[1] * 1000 > BUDGET_MS]
     print(f"pages over {BUDGET_MS} ms (median): {', '.join(over) if over else 'none'}")
 
