@@ -52,15 +52,18 @@ def hostile_demo(crawled_config: Config, directory: Path) -> Demo:
                 ],
             )  # fmt: skip
             con.execute(
-                "INSERT INTO stories VALUES (?, ?, ?, ?, ?, 1, 1, ?)",
+                "INSERT INTO stories (id, first_article_id, origin_outlet, first_published_at,"
+                " last_published_at, n_articles, n_outlets, title) VALUES (?, ?, ?, ?, ?, 1, 1, ?)",
                 [HOSTILE_STORY, HOSTILE_ID, outlet, at, at, HOSTILE],
             )
             con.execute(
-                "INSERT INTO topic_matches VALUES ('chechnya', ?, ?, ?, ?)",
+                "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at)"
+                " VALUES ('chechnya', ?, ?, ?, ?)",
                 [HOSTILE_ID, ["chechnya", HOSTILE], HOSTILE, at],
             )
             con.execute(
-                "INSERT INTO article_versions VALUES (?, ?, 'a', 'b', true, ?, 3, 1)",
+                "INSERT INTO article_versions (article_id, seen_at, old_hash, new_hash, title_changed,"
+                " old_title, words_added, words_removed) VALUES (?, ?, 'a', 'b', true, ?, 3, 1)",
                 [HOSTILE_ID, at, HOSTILE],
             )
     from digests.deliver import deliver
