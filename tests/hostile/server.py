@@ -269,6 +269,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.extraction(path.removeprefix("/x/"), q)
         if path.startswith("/trap/"):
             return self.trap(path.removeprefix("/trap/"), q)
+        if path.startswith("/headers/"):
+            return self.endless_headers(path.removeprefix("/headers/"))
+        if path == "/wide-index":
+            return self.wide_index(int(q.get("n", ["10001"])[0]))
+        if path.startswith("/wide-child/"):
+            return self.wide_child(path.removeprefix("/wide-child/").removesuffix(".xml"))
         return self._send(404, b"<html><body>not found</body></html>")
 
     def robots(self) -> None:
@@ -315,6 +321,38 @@ class Handler(BaseHTTPRequestHandler):
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 self.wfile.write(frame)
+
+    def endless_headers(self, kind: str) -> None:
+        """``200`` and then header lines that never end: 8 KB lines, tiny lines, or one huge line."""
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+        deadline = time.monotonic() + min(60.0, self.server.lifetime)
+        if kind == "long-line":
+            self.wfile.write(b"X-Long: ")
+            while time.monotonic() < deadline:
+                self.wfile.write(b"z" * 65_536)
+            return
+        line = b"X-Pad: " + b"h" * 8_184 + b"\r\n" if kind == "endless" else b"X-N: 1\r\n"
+        block = line * max(1, 65_536 // len(line))
+        while time.monotonic() < deadline:
+            self.wfile.write(block)
+
+    def wide_index(self, n: int) -> None:
+        """A sitemap index of ``n`` children, newest first by lastmod (a day apart)."""
+        now = time.time()
+        parts = [b'<?xml version="1.0" encoding="UTF-8"?>\n']
+        parts.append(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+        for i in range(n):
+            day = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - i * 3600))
+            parts.append(
+                f"<sitemap><loc>{self._base()}/wide-child/{i}.xml</loc>"
+                f"<lastmod>{day}</lastmod></sitemap>".encode()
+            )
+        parts.append(b"</sitemapindex>")
+        self._send(200, b"".join(parts), "application/xml")
+
+    def wide_child(self, name: str) -> None:
+        links = [f"{self._base()}/a/wide-{name}-{j}.html" for j in range(3)]
+        self._send(200, _urlset(links), "application/xml")
 
     def slow(self, kind: str) -> None:
         if kind == "silent":
