@@ -86,6 +86,11 @@ class WarehouseConfig(_Section):
     path: Path = Path("data/warehouse.duckdb")
     # how long a reader or writer waits for the other side's lock before giving up
     lock_timeout_s: float = Field(default=30.0, gt=0)
+    # what one `mediawatch sql` query may use: memory, spill files, time, rows returned
+    sql_memory_mb: int = Field(default=1024, ge=64)
+    sql_temp_mb: int = Field(default=2048, ge=0)
+    sql_time_limit_s: float = Field(default=60.0, gt=0)
+    sql_max_rows: int = Field(default=100_000, ge=1)
 
 
 class CrawlConfig(_Section):
