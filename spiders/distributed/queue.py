@@ -1,5 +1,8 @@
 """scrapy-redis's scheduler, queue and dupefilter, adapted for crawling that survives kill -9.
 
+Requests travel as versioned JSON (``spiders.distributed.wire``), never pickle; one that
+does not read back is dead-lettered to ``<requests key>:dead`` and never run.
+
 scrapy-redis pops a request and forgets it: a worker killed mid-download loses it. Here
 each pop is leased: it is recorded in the worker's in-flight hash until the request's
 result (an item, a failure, or its follow-up requests) is in Redis, and requeued when
@@ -22,6 +25,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from pipeline.urls import canonicalize
 from spiders.distributed.keys import ROUND_TTL_S, Keys, url_fingerprint
+from spiders.distributed.wire import RequestRefused
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +127,16 @@ class OutletQueue(Base):
         data = self._pop(keys=[self.key, self.inflight_key], args=[token])
         if not data:
             return None
-        request = self._decode_request(data)
+        try:
+            request = self._decode_request(data)
+        except (RequestRefused, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # crafted or corrupt: never run, kept aside with the reason, lease ended
+            log.error("refused a queued request (dead-lettered): %s", exc)
+            pipe = self.server.pipeline(transaction=True)
+            pipe.rpush(f"{self.key}:dead", data)
+            pipe.hdel(self.inflight_key, token)
+            pipe.execute()
+            return None
         request.meta[TOKEN] = token
         return request
 
