@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARKER_TABLE = "distributed_batches"
+DEAD_KEPT = 10_000
 
 
 # -- the envelope (written by workers, read here): JSON, see pipeline.wire ------------------
@@ -227,8 +228,9 @@ class Loader:
         from spiders.distributed.keys import url_fingerprint
 
         pipe = self.server.pipeline(transaction=True)
-        if dead:
+        if dead:  # kept for inspection, the newest DEAD_KEPT: a flood must not fill Redis
             pipe.rpush(self.keys.dead, *dead)
+            pipe.ltrim(self.keys.dead, -DEAD_KEPT, -1)
         if urls:  # aliases found on the page: later discoveries under them are known too
             pipe.sadd(self.keys.seen, *(url_fingerprint(u) for u in urls))
         pipe.delete(self._processing)

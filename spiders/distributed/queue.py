@@ -29,7 +29,8 @@ from spiders.distributed.wire import RequestRefused
 
 log = logging.getLogger(__name__)
 
-TOKEN = "mw_token"  # request.meta key: the lease of a popped request
+TOKEN = "mw_token"
+DEAD_KEPT = 10_000  # refused requests kept for inspection (the newest)  # request.meta key: the lease of a popped request
 
 _PUSH = """
 local outlet = ARGV[3]
@@ -134,6 +135,7 @@ class OutletQueue(Base):
             log.error("refused a queued request (dead-lettered): %s", exc)
             pipe = self.server.pipeline(transaction=True)
             pipe.rpush(f"{self.key}:dead", data)
+            pipe.ltrim(f"{self.key}:dead", -DEAD_KEPT, -1)
             pipe.hdel(self.inflight_key, token)
             pipe.execute()
             return None
