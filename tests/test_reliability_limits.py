@@ -229,3 +229,38 @@ def test_every_fetching_command_uses_the_one_guard() -> None:
     Spider.session.config = config  # type: ignore[attr-defined]
     guard = _guard(Crawler())  # type: ignore[arg-type]
     assert guard.endpoints == frozenset({("http", "127.0.3.1", 8000)})
+
+
+def test_a_recrawl_is_guarded_like_a_crawl(tmp_path: Path) -> None:
+    """``crawl --recrawl``: stored articles that now redirect to another port of the
+    outlet's host, or to a name with a trailing dot, are refused and recorded."""
+    from spiders.runner import run_recrawl
+
+    with hostile_server(tmp_path, hosts=1) as h:
+        port = h.internal.rsplit(":", 1)[1]
+        targets = {
+            "flip-spare": h.spare + "/a/recrawl-spare.html",
+            "flip-dot": f"http://localhost.:{port}/recrawl-dot",
+        }
+        links = [h.url(0, f"/flip/{name}", to=target) for name, target in targets.items()]
+        config = write_config(
+            tmp_path, [outlet("flips", h.outlets[0] + "/", feeds=[h.url(0, "/rss", link=links)])]
+        )
+        config = config.model_copy(
+            update={"schedule": config.schedule.model_copy(update={"recrawl_after_days": [1e-5]})}
+        )
+        first = run_crawl(config, timeout_s=60)
+        assert first.new == 2, first
+        time.sleep(1.5)  # the articles reach the re-crawl age (~0.9 s)
+        again = run_recrawl(config, timeout_s=60)
+        assert again.fetched == 0 and again.failed == 2, again  # both refused, nothing else
+        found = {
+            name: {
+                f.reason
+                for f in failures(config, "flips")
+                if target.rsplit("/", 1)[1] in f.url + " " + f.detail
+            }
+            for name, target in targets.items()
+        }
+        assert found == {name: {"refused-address"} for name in targets}, failures(config)
+        assert h.forbidden_contacts() == []

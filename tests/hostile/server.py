@@ -271,6 +271,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.trap(path.removeprefix("/trap/"), q)
         if path.startswith("/headers/"):
             return self.endless_headers(path.removeprefix("/headers/"))
+        if path.startswith("/flip/"):
+            return self.flip(path, q)
         if path == "/wide-index":
             return self.wide_index(int(q.get("n", ["10001"])[0]))
         if path.startswith("/wide-child/"):
@@ -335,6 +337,15 @@ class Handler(BaseHTTPRequestHandler):
         block = line * max(1, 65_536 // len(line))
         while time.monotonic() < deadline:
             self.wfile.write(block)
+
+    def flip(self, path: str, q: dict[str, list[str]]) -> None:
+        """An article the first time, a redirect to ``to`` ever after (what a re-crawl meets)."""
+        with self.server.flip_lock:
+            first = path not in self.server.flipped
+            self.server.flipped.add(path)
+        if first:
+            return self._send(200, article_html(path).encode())
+        return self._send(302, b"", headers={"Location": q["to"][0]})
 
     def wide_index(self, n: int) -> None:
         """A sitemap index of ``n`` children, newest first by lastmod (a day apart)."""
@@ -502,6 +513,8 @@ class HostileServer(ThreadingHTTPServer):
         self.robots_mode = robots
         self.lifetime = lifetime
         self.bombs: dict[str, bytes] = {}
+        self.flipped: set[str] = set()
+        self.flip_lock = threading.Lock()
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # the crawler hanging up on a bomb or a drip is the expected outcome
