@@ -98,7 +98,7 @@ def _guard(crawler: Crawler) -> AddressGuard:
         return AddressGuard.for_config(config)
     hosts = getattr(session, "allowed_hosts", None)
     if hosts:
-        logger.warning(
+        logger.info(
             "%s gives bare host names to the address guard: every port of them is allowed;"
             " give it an address_guard (spiders.addresses.AddressGuard.for_config)",
             type(spider).__name__,
