@@ -144,7 +144,7 @@ class Loader:
             dedup_threshold=c.dedup.threshold,
             num_perm=c.dedup.num_perm,
         )
-        domains = {o.name: o.domains for o in c.outlets}
+        domains: dict[str, Sequence[str]] = {o.name: o.domains for o in c.outlets}
         return _Decider(settings, state, domains, self.report.stats)
 
     # -- one batch ------------------------------------------------------------------------
@@ -154,7 +154,7 @@ class Loader:
             batch_id = uuid.uuid4().hex
             self.server.set(self._batch_key, batch_id)  # before any item moves (see below)
             if (
-                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")
+                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")  # type: ignore[arg-type]
                 is None
             ):
                 return 0
@@ -164,7 +164,7 @@ class Loader:
             pipe.execute()
         else:
             raw_id = self.server.get(self._batch_key)
-            batch_id = raw_id.decode() if raw_id else uuid.uuid4().hex
+            batch_id = raw_id.decode() if isinstance(raw_id, bytes) else uuid.uuid4().hex
         raws = self.server.lrange(self._processing, 0, -1)
         if self._recovering:
             self.report.recovered += len(raws)
@@ -224,7 +224,7 @@ class Loader:
             c.warehouse_path, batch.payload_bytes(), work, timeout_s=c.warehouse.lock_timeout_s
         )
 
-    def _ack(self, raws: list[bytes], dead: list[bytes], urls: list[str]) -> None:
+    def _ack(self, raws: Sequence[Any], dead: Sequence[Any], urls: list[str]) -> None:
         from spiders.distributed.keys import url_fingerprint
 
         pipe = self.server.pipeline(transaction=True)

@@ -57,7 +57,7 @@ def encode(kind: str, payload: Any) -> bytes:
     return head + b', "data": ' + data + b"}"
 
 
-def decode(raw: bytes) -> tuple[str, Any]:
+def decode(raw: bytes | str) -> tuple[str, Any]:
     """``(kind, payload)``, or EnvelopeError saying why the item is refused."""
     if len(raw) > MAX_ITEM_BYTES:
         raise EnvelopeError(f"item of {len(raw)} bytes, over {MAX_ITEM_BYTES}")

@@ -265,7 +265,7 @@ def refuse_reason(
     found = scheme_endpoint(url)
     if found is None or found[0] not in ALLOWED_SCHEMES:
         return AddressGuard().refuse_reason(url)
-    endpoints = set()
+    endpoints: set[Endpoint] = set()
     for item in allowed:
         host, sep, port = item.rpartition(":")
         if sep and port.isdigit():

@@ -107,7 +107,7 @@ class _LimitedProtocol(_LenientHTTP11ClientProtocol):
     limits: HeaderLimits = HeaderLimits()
 
     def request(self, request: Any) -> Any:
-        self._counter = HeaderCounter(self.limits)
+        self._counter: HeaderCounter | None = HeaderCounter(self.limits)
         self._refusal: OversizeHeaders | None = None
         deferred = super().request(request)
         deferred.addErrback(self._explain)

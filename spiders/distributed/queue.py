@@ -92,7 +92,7 @@ def recover_dead_workers(server: redis.Redis, keys: Keys, alive: str | None = No
     """Requeue the requests of every registered worker whose lease has expired."""
     moved = 0
     for raw in server.smembers(keys.workers):
-        worker = raw.decode()
+        worker = raw.decode() if isinstance(raw, bytes) else str(raw)
         if worker == alive or server.exists(keys.lease(worker)):
             continue
         count = requeue_inflight(server, keys, worker)
@@ -161,7 +161,7 @@ class LeasedScheduler(Scheduler):
             key=self.queue_key % {"spider": spider.name},
             serializer=self.serializer,
         )
-        if not self.df:
+        if not self.df:  # type: ignore[has-type]
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
 
     def enqueue_request(self, request: Request) -> bool:
