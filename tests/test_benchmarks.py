@@ -15,6 +15,7 @@ CASES = {
     "warehouse views": (["benchmarks/warehouse/run.py", "--quick"], "view topic_daily"),
     "warehouse ingest": (["benchmarks/warehouse/ingest.py", "--quick"], "articles/s"),
     "pipeline": (["benchmarks/pipeline/run.py", "--quick"], "x the 2-process ceiling"),
+    "hostile memory": (["benchmarks/hostile/memory.py", "--quick"], "to the crawl's peak"),
 }
 
 
