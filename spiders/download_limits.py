@@ -16,6 +16,7 @@ Scrapy names: ``tests/test_reliability_headers.py`` fails if they change.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,30 +62,45 @@ class HeaderLimits:
 
 
 class HeaderCounter:
-    """Counts a response's header section as bytes arrive, until the blank line ends it."""
+    """Counts a response's header section as bytes arrive, until the blank line ends it.
+
+    Interim ``1xx`` responses (``100 Continue``) count toward the same caps: a server
+    could otherwise send them for ever, each one ending in a blank line.
+    """
 
     def __init__(self, limits: HeaderLimits) -> None:
         self.limits = limits
         self.bytes = 0
         self.lines = 0
         self.done = False
-        self._tail = b""
+        self._tail = b""  # the last bytes seen, for a blank line split across reads
+        self._head = b""  # the start of the current block's status line
         self._line = 0  # bytes of the current, unfinished line
 
     def feed(self, data: bytes) -> str | None:
         """Why the response must be dropped, or None. Once the headers ended, always None."""
-        if self.done:
-            return None
-        window = self._tail + data
-        end = _header_end(window)
-        if end is not None:
-            used = end - len(self._tail)
-            self.done = True
-        else:
-            used = len(data)
-            self._tail = window[-3:]
-        self.bytes += used
-        pieces = data[:used].split(b"\n")
+        while data and not self.done:
+            if len(self._head) < 16:
+                self._head += data[: 16 - len(self._head)]
+            window = self._tail + data
+            end = _header_end(window)
+            used = end - len(self._tail) if end is not None else len(data)
+            why = self._count(data[:used])
+            if why is not None:
+                return why
+            if end is None:
+                self._tail = window[-3:]
+                return None
+            if _INTERIM.match(self._head):  # another block follows: keep counting
+                self._tail, self._head, self._line = b"", b"", 0
+            else:
+                self.done = True
+            data = data[used:]
+        return None
+
+    def _count(self, piece: bytes) -> str | None:
+        self.bytes += len(piece)
+        pieces = piece.split(b"\n")
         self.lines += len(pieces) - 1
         longest = max([self._line + len(pieces[0]), *(len(p) for p in pieces[1:])])
         self._line = len(pieces[-1]) if len(pieces) > 1 else self._line + len(pieces[0])
@@ -95,6 +111,9 @@ class HeaderCounter:
         if self.lines > self.limits.max_lines + 1:  # the status line is not a header
             return f"more than {self.limits.max_lines} response header lines"
         return None
+
+
+_INTERIM = re.compile(rb"HTTP/\d(?:\.\d)? 1\d\d")
 
 
 def _header_end(data: bytes) -> int | None:

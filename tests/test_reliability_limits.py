@@ -19,7 +19,7 @@ from spiders.runner import CrawlResult, run_crawl
 from tests.hostile.crawl import article_urls, failures, reasons_by_url, write_config
 from tests.hostile.harness import Hostile, MemoryWatch, hostile_server, outlet
 
-HEADER_FLOODS = ["/headers/endless", "/headers/many", "/headers/long-line"]
+HEADER_FLOODS = ["/headers/endless", "/headers/many", "/headers/long-line", "/headers/continue"]
 NORMAL_ARTICLES = 12
 
 
@@ -135,6 +135,12 @@ def test_header_counter_allows_normal_headers_and_stops_at_each_cap() -> None:
     assert long_line.feed(b"y" * 20_000) is not None
     too_many = HeaderCounter(limits)
     assert too_many.feed(b"HTTP/1.1 200 OK\r\n" + b"N: 1\r\n" * 6) is not None
+    interim = HeaderCounter(limits)  # 1xx blocks count toward the caps
+    assert interim.feed(b"HTTP/1.1 100 Continue\r\n\r\n" * 2) is None and not interim.done
+    assert interim.feed(b"HTTP/1.1 100 Continue\r\n\r\n" * 2) is not None
+    final = HeaderCounter(HeaderLimits())
+    assert final.feed(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nA: 1\r\n\r\nbody") is None
+    assert final.done and final.lines == 5
 
 
 # -- the guard fails closed -----------------------------------------------------------------

@@ -325,9 +325,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(frame)
 
     def endless_headers(self, kind: str) -> None:
-        """``200`` and then header lines that never end: 8 KB lines, tiny lines, or one huge line."""
-        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+        """``200`` and then header lines that never end: 8 KB lines, tiny lines, one huge line;
+        or ``100 Continue`` blocks for ever."""
         deadline = time.monotonic() + min(60.0, self.server.lifetime)
+        if kind == "continue":  # interim responses for ever, each a complete header block
+            block = b"HTTP/1.1 100 Continue\r\n\r\n" * 2048
+            while time.monotonic() < deadline:
+                self.wfile.write(block)
+            return
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
         if kind == "long-line":
             self.wfile.write(b"X-Long: ")
             while time.monotonic() < deadline:
