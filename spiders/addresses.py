@@ -231,20 +231,6 @@ class AddressGuard:
         return self.check(url, resolver) is None
 
 
-@dataclass(frozen=True)
-class HostsOnlyGuard(AddressGuard):
-    """Legacy: a guard from bare host names, every port of them open (what issue 18 fixed).
-
-    Only for a spider that gives ``allowed_hosts`` and no config or ``address_guard``;
-    such a caller should build ``AddressGuard.for_config(config)`` instead.
-    """
-
-    hosts: frozenset[str] = frozenset()
-
-    def _names(self, found: Endpoint) -> bool:
-        return found[1] in self.hosts or found in self.endpoints
-
-
 def _kind_reason(host: str, port: int, addresses: Sequence[IPAddress]) -> str | None:
     """Refused when any address is not public: a name may also resolve to an internal one."""
     for ip in addresses:

@@ -16,7 +16,6 @@ Failures raised here carry ``failure_reason``, the ``fetch_failures.reason`` the
 from __future__ import annotations
 
 import email.utils
-import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -35,15 +34,12 @@ from scrapy.utils.response import get_meta_refresh
 
 from spiders.addresses import (
     AddressGuard,
-    HostsOnlyGuard,
     IPAddress,
-    normal_host,
     parse_ip,
     resolve_all,
 )
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-logger = logging.getLogger(__name__)
 
 
 class CrawlRefusal(IgnoreRequest):
@@ -85,8 +81,8 @@ class Timeout(CrawlRefusal):
 def _guard(crawler: Crawler) -> AddressGuard:
     """The spider's ``address_guard``, else one for its session's config (scheme, host, port).
 
-    A spider with neither but bare ``allowed_hosts`` gets the legacy host-only guard,
-    logged: every port of those hosts is open to it.
+    With neither, only public addresses are allowed (fail closed): bare host names
+    (the old ``allowed_hosts``) opened every port of those hosts, and are not read.
     """
     spider = crawler.spider
     guard = getattr(spider, "address_guard", None)
@@ -96,14 +92,6 @@ def _guard(crawler: Crawler) -> AddressGuard:
     config = getattr(session, "config", None)
     if config is not None and hasattr(config, "outlets"):
         return AddressGuard.for_config(config)
-    hosts = getattr(session, "allowed_hosts", None)
-    if hosts:
-        logger.info(
-            "%s gives bare host names to the address guard: every port of them is allowed;"
-            " give it an address_guard (spiders.addresses.AddressGuard.for_config)",
-            type(spider).__name__,
-        )
-        return HostsOnlyGuard(hosts=frozenset(normal_host(h) for h in hosts))
     return AddressGuard()  # nothing configured: public addresses only
 
 
