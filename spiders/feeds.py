@@ -29,10 +29,8 @@ class FeedSpider(OutletSpider):
         self.listings = ListingBudget(ListingLimits.from_config(session.config.crawl))
 
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
-        for url in outlet.feeds:
-            request = self.listing_request(url, outlet, self.parse_feed, "feed")
-            if request is not None:
-                yield request
+        for url in outlet.feeds:  # the config's own listings: not counted against the budget
+            yield self.conditional_request(url, outlet, self.parse_feed, "feed")
         if not outlet.feeds and not outlet.sitemaps:
             # Only a homepage: look for <link rel="alternate"> feeds, then common feed paths.
             yield scrapy.Request(
@@ -47,14 +45,17 @@ class FeedSpider(OutletSpider):
         found = [
             u for u in feeds_from_html(response.body, response.url) if in_domains(u, outlet.domains)
         ]
+        round_id = response.meta.get("round", "-")
         if found:
             for url in found[:MAX_AUTODISCOVERED_FEEDS]:
-                request = self.listing_request(url, outlet, self.parse_feed, "feed")
+                request = self.listing_request(url, outlet, self.parse_feed, "feed", round=round_id)
                 if request is not None:
                     yield request
             return
         for url in common_feed_urls(outlet.homepage)[:MAX_FEED_PROBES]:
-            request = self.listing_request(url, outlet, self.parse_feed, "feed", probe=True)
+            request = self.listing_request(
+                url, outlet, self.parse_feed, "feed", probe=True, round=round_id
+            )
             if request is not None:
                 yield request.replace(errback=self.ignore_probe)
 
@@ -65,7 +66,12 @@ class FeedSpider(OutletSpider):
     def listing_request(
         self, url: str, outlet: OutletConfig, callback, stage: str, **meta
     ) -> scrapy.Request | None:
-        """A conditional request for a listing, or None once the outlet's budget is spent."""
+        """A conditional request for a listing the site led us to (an index's child, a robots
+        ``Sitemap:`` line, an autodiscovered feed), or None once the outlet's budget is spent.
+
+        ``round`` (distributed workers' discovery round) keys the budget: a worker outlives
+        rounds, and each round gets a fresh budget.
+        """
         round_id = str(meta.get("round", "-"))
         exhausted = self.listings.admit(outlet.name, round_id)
         if exhausted is None:

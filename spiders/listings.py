@@ -5,9 +5,10 @@ limit, and the homepage-only outlet of the same run, whose turn came after the
 sitemaps, got no request at all. Every outlet now has, per discovery mode and run:
 
 - ``max_sitemap_children``: children followed per index, the newest first;
-- ``max_listings``: listing documents fetched (nested indexes included);
-- ``listing_budget_mb``: bytes of listings downloaded;
-- ``listing_budget_s``: seconds from its first listing request.
+- ``max_listings``: listings the site led to (children of indexes, robots ``Sitemap:``
+  lines, autodiscovered feeds); the config's own feeds and sitemaps are not counted;
+- ``listing_budget_mb``: bytes of listings downloaded (the config's own included);
+- ``listing_budget_s``: seconds from its first such listing request.
 
 A listing past a budget is not requested; the first time each budget runs out it is
 recorded in ``fetch_failures`` as ``listing-budget`` with which budget and by how much.

@@ -24,10 +24,8 @@ class SitemapSpider(FeedSpider):
 
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
         if outlet.sitemaps:
-            for url in outlet.sitemaps:
-                request = self.listing_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
-                if request is not None:
-                    yield request
+            for url in outlet.sitemaps:  # the config's own: not counted against the budget
+                yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
         else:
             # None configured: ask robots.txt where the sitemaps are.
             robots = outlet.homepage.split("/", 3)
