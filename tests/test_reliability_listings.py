@@ -99,3 +99,29 @@ def test_each_discovery_round_has_its_own_budget_and_old_rounds_are_forgotten() 
     for i in range(10):
         budget.admit("a", f"later-{i}")
     assert len(budget._spent) <= 4
+
+
+def test_the_configs_own_listings_are_never_cut_and_each_round_starts_afresh() -> None:
+    """A distributed worker outlives rounds: its configured feeds must go out every round."""
+    from types import SimpleNamespace
+
+    from mediawatch.config import parse_config
+    from spiders.feeds import FeedSpider
+    from spiders.session import CrawlSession
+
+    config = parse_config(
+        {"crawl": {"max_listings": 2},
+         "outlets": [{"name": "a", "homepage": "http://a.test/", "feeds": ["http://a.test/f"]}]}
+    )  # fmt: skip
+    recorded: list = []
+    ingestor = SimpleNamespace(state=SimpleNamespace(validators={}), record_failure=recorded.append)
+    session = CrawlSession(config, list(config.outlets), ingestor, {})  # type: ignore[arg-type]
+    spider = FeedSpider(session)
+    outlet = config.outlets[0]
+    for _ in range(5):  # five rounds' worth of configured feeds
+        assert [r.url for r in spider.discovery_requests(outlet)] == ["http://a.test/f"]
+    found = [spider.listing_request(f"http://a.test/x{i}", outlet, spider.parse_feed, "feed",
+                                    round="r1") for i in range(3)]  # fmt: skip
+    assert [r is not None for r in found] == [True, True, False]
+    assert [f.reason for f in recorded] == ["listing-budget"]
+    assert spider.listing_request("http://a.test/y", outlet, spider.parse_feed, "feed", round="r2")
