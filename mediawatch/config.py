@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from mediawatch.cron import parse_cron
 from mediawatch.errors import ConfigError
 
 CONFIG_FILENAME = "mediawatch.toml"
@@ -64,8 +65,6 @@ def _check_language(value: str | None) -> str | None:
 def _check_cron(value: str | None) -> str | None:
     if value is None:
         return None
-    from schedules.plan import parse_cron
-
     try:
         parse_cron(value, ZoneInfo("UTC"), where="")
     except ConfigError as exc:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import tomli_w
 
 from mediawatch.config import Config, load_config
+from warehouse.articles import latest_match_day
+from warehouse.connection import opened
+from warehouse.examples import demo_queries
 
 DEMO_TOPIC = {
     "name": "chechnya",
@@ -25,15 +28,7 @@ DEMO_TOPIC = {
     ),
 }
 
-EXAMPLE_QUERIES = (
-    "SELECT outlet, count(*) AS articles, count(DISTINCT story_id) AS stories"
-    " FROM articles GROUP BY outlet ORDER BY articles DESC",
-    "SELECT date_trunc('day', published_at) AS day, count(*) AS articles FROM articles a"
-    " JOIN topic_matches m ON m.article_id = a.id WHERE m.topic = 'chechnya'"
-    " GROUP BY day ORDER BY day",
-    "SELECT s.n_outlets, s.origin_outlet, s.title FROM stories s"
-    " WHERE s.n_articles > 1 ORDER BY s.n_outlets DESC LIMIT 5",
-)
+EXAMPLE_QUERIES = demo_queries(DEMO_TOPIC["name"])
 
 
 @dataclass(frozen=True)
@@ -65,16 +60,11 @@ def demo_config(outlets: list[dict], directory: Path) -> dict:
     }
 
 
-def latest_coverage_day(config: Config):
-    from warehouse.query import run_user_sql
-
-    rows = run_user_sql(
-        config.warehouse_path,
-        "SELECT max(CAST(coalesce(a.published_at, a.first_seen_at) AS DATE)) FROM articles a"
-        " JOIN topic_matches m ON m.article_id = a.id"
-        f" WHERE m.topic = '{DEMO_TOPIC['name']}' AND a.published_at <= now()",
-    ).rows
-    return rows[0][0] if rows else None
+def latest_coverage_day(config: Config) -> date | None:
+    with opened(
+        config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
+    ) as con:
+        return latest_match_day(con, DEMO_TOPIC["name"])
 
 
 def run_demo(

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import duckdb
     import redis
 
-    from spiders.distributed.keys import Keys
+    from pipeline.queue_keys import Keys
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +248,7 @@ class Loader:
         )
 
     def _ack(self, raws: list[bytes], dead: list[bytes], urls: list[str]) -> None:
-        from spiders.distributed.keys import url_fingerprint
+        from pipeline.queue_keys import url_fingerprint
 
         pipe = self.server.pipeline(transaction=True)
         if dead:
@@ -277,7 +277,7 @@ def run_loader(
     import redis
 
     from mediawatch.errors import TransientError
-    from spiders.distributed.keys import Keys, connect, crawl_pending, seed_seen
+    from pipeline.queue_keys import Keys, connect, crawl_pending, seed_seen
 
     keys = Keys()
     server = connect(config)

@@ -304,7 +304,7 @@ def test_default_path_works_without_redis_installed() -> None:
     code = (
         "import sys; sys.modules['redis'] = None; sys.modules['scrapy_redis'] = None;"
         " import mediawatch.cli, mediawatch.cli.distributed, spiders.runner, spiders.process,"
-        " pipeline.ingest, spiders.distributed.keys, spiders.distributed.enqueue"
+        " pipeline.ingest, pipeline.queue_keys, spiders.distributed.enqueue"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=_env(), cwd=ROOT)
 

@@ -23,6 +23,7 @@ def register(cli: click.Group) -> None:
         app: AppContext, directory: Path, fmt: str, since: datetime | None, overwrite: bool
     ) -> None:
         """Write articles and topic matches to DIRECTORY, one day=YYYY-MM-DD folder per day."""
+        from warehouse.examples import count_exported
         from warehouse.export import export_warehouse
 
         config = app.config
@@ -37,8 +38,4 @@ def register(cli: click.Group) -> None:
             f" ({result.seconds:.1f} s)"
         )
         pattern = f"{result.directory}/articles/*/*.{result.fmt}"
-        reader = "read_parquet" if result.fmt == "parquet" else "read_csv"
-        click.echo(
-            f"read it back: duckdb -c \"SELECT count(*) FROM {reader}('{pattern}',"
-            ' hive_partitioning=true)"'
-        )
+        click.echo(f'read it back: duckdb -c "{count_exported(pattern, result.fmt)}"')

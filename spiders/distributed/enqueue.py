@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
-from spiders.distributed.keys import Keys, connect, seed_seen
+from pipeline.queue_keys import Keys, connect, seed_seen
 
 JOB_VERSION = 1
 

@@ -20,8 +20,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 
+from pipeline.queue_keys import ROUND_TTL_S, Keys, url_fingerprint
 from pipeline.urls import canonicalize
-from spiders.distributed.keys import ROUND_TTL_S, Keys, url_fingerprint
 
 log = logging.getLogger(__name__)
 

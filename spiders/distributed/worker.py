@@ -35,9 +35,7 @@ from mediawatch.config import Config, OutletConfig
 from pipeline.extract import ExtractOptions
 from pipeline.items import ExtractionFailure, FetchedPage, FetchFailure, OutletHints
 from pipeline.loader import PageResult, encode
-from pipeline.urls import canonicalize, in_domains
-from pipeline.worker import WorkerSetup, init_worker, process_page
-from spiders.distributed.keys import (
+from pipeline.queue_keys import (
     ROUND_TTL_S,
     Keys,
     connect,
@@ -45,6 +43,8 @@ from spiders.distributed.keys import (
     redis_url,
     url_fingerprint,
 )
+from pipeline.urls import canonicalize, in_domains
+from pipeline.worker import WorkerSetup, init_worker, process_page
 from spiders.distributed.queue import TOKEN, recover_dead_workers, requeue_inflight
 from spiders.feeds import FeedSpider
 from spiders.homepage import HomepageSpider
