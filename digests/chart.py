@@ -11,7 +11,7 @@ from datetime import date
 from digests.data import DayVolume
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot():
     """Import pyplot lazily on the Agg backend; matplotlib writes a font cache on first import,
     so give it a writable folder when the user did not choose one."""
     if not os.environ.get("MPLCONFIGDIR"):

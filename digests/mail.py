@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import cast
 
 from digests.render import Rendered
 from digests.safety import is_loopback_host
@@ -31,7 +32,7 @@ def build_message(rendered: Rendered, sender: str, recipients: Sequence[str]) ->
     msg["Message-ID"] = make_msgid(idstring=rendered.slug, domain=_domain(sender))
     msg.set_content(rendered.text, subtype="plain", charset="utf-8")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    html_part = msg.get_payload()[1]
+    html_part = cast("list[EmailMessage]", msg.get_payload())[1]  # text, then html
     html_part.add_related(
         rendered.chart_png,
         maintype="image",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -95,7 +96,7 @@ def render(digest: Digest) -> Rendered:
     slug = slugify(digest.topic)
     cid = f"chart-{slug}-{digest.day.isoformat()}@mediawatch"
     png = volume_chart(digest.volume, highlight=digest.day)
-    context = {
+    context: dict[str, Any] = {
         "d": digest,
         "h": digest.headline,
         "z": _z(digest.spike.z) if digest.spike else "",

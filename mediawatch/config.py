@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -253,7 +254,11 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
-        for kind, items in (("outlets", self.outlets), ("topics", self.topics)):
+        groups: tuple[tuple[str, Sequence[OutletConfig | TopicConfig]], ...] = (
+            ("outlets", self.outlets),
+            ("topics", self.topics),
+        )
+        for kind, items in groups:
             seen: set[str] = set()
             for i, item in enumerate(items):
                 if item.name in seen:

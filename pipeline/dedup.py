@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -176,7 +177,7 @@ class StoryIndex:
         rows: Iterable[tuple[int, bytes]],
         threshold: float = 0.7,
         num_perm: int = 128,
-        **options: float,
+        **options: Any,
     ) -> StoryIndex:
         """Index stored ``(article_id, signature)`` rows, oldest first (story heads are the
         articles that matched nothing earlier, as when they were first seen). Rows whose

@@ -348,7 +348,7 @@ def _fuse(
             "section",
             (jsonld.section, "json-ld"),
             (meta_value(meta.SECTION_KEYS), "meta"),
-            (lambda: (doc.categories or [None])[0], "trafilatura"),
+            (lambda: next(iter(doc.categories or ()), None), "trafilatura"),
         ),
         tags=list(dict.fromkeys(tag_list or (doc.tags or []))),
         image_url=_absolute(

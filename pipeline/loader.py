@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mediawatch.config import Config
 from pipeline.decide import Decider, PageMeta
@@ -175,7 +175,7 @@ class Loader:
             dedup_threshold=c.dedup.threshold,
             num_perm=c.dedup.num_perm,
         )
-        domains = {o.name: o.domains for o in c.outlets}
+        domains: dict[str, Sequence[str]] = {o.name: o.domains for o in c.outlets}
         return _Decider(settings, state, domains, self.report.stats)
 
     # -- one batch ------------------------------------------------------------------------
@@ -185,7 +185,7 @@ class Loader:
             batch_id = uuid.uuid4().hex
             self.server.set(self._batch_key, batch_id)  # before any item moves (see below)
             if (
-                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")
+                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")  # type: ignore[arg-type]  # redis takes fractional seconds
                 is None
             ):
                 return 0
@@ -194,9 +194,9 @@ class Loader:
                 pipe.lmove(self.keys.items, self._processing, "LEFT", "RIGHT")
             pipe.execute()
         else:
-            raw_id = self.server.get(self._batch_key)
+            raw_id = cast("bytes | None", self.server.get(self._batch_key))
             batch_id = raw_id.decode() if raw_id else uuid.uuid4().hex
-        raws = self.server.lrange(self._processing, 0, -1)
+        raws = cast("list[bytes]", self.server.lrange(self._processing, 0, -1))
         if self._recovering:
             self.report.recovered += len(raws)
             self._recovering = False

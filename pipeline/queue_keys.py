@@ -13,7 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
@@ -131,7 +131,8 @@ def crawl_pending(server: redis.Redis, keys: Keys) -> bool:
     """Whether any worker still has something to crawl: jobs, queued or leased requests."""
     if server.llen(keys.discovery) or server.llen(f"{keys.requests}:ring"):
         return True
-    return any(server.hlen(keys.inflight(w.decode())) for w in server.smembers(keys.workers))
+    workers = cast("set[bytes]", server.smembers(keys.workers))  # no decode_responses
+    return any(server.hlen(keys.inflight(w.decode())) for w in workers)
 
 
 def url_fingerprint(canonical_url: str) -> str:

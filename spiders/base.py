@@ -135,7 +135,7 @@ class OutletSpider(scrapy.Spider):
         last_modified = response.headers.get(b"Last-Modified")
         yield FetchedPage(
             url=response.url,
-            requested_url=response.request.meta.get("redirect_urls", [response.url])[0],
+            requested_url=response.meta.get("redirect_urls", [response.url])[0],
             outlet=outlet,
             status=response.status,
             body=response.body,

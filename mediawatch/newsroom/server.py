@@ -178,6 +178,7 @@ class NewsroomServer:
             # The handler needs the base URL, known only once the OS has picked the port.
             httpd = _bind(f"{host_prefix}{i}", port, BaseHTTPRequestHandler)
             host, bound_port = httpd.server_address[:2]
+            assert isinstance(host, str)  # an AF_INET server: a str address, never bytes
             base = f"http://{host}:{bound_port}"
             httpd.RequestHandlerClass = _handler_for(
                 _OutletApp(self, Site(self.newsroom, spec.key, base))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import redis
 from scrapy import Request
@@ -86,7 +86,7 @@ def requeue_inflight(server: redis.Redis, keys: Keys, worker: str) -> int:
 def recover_dead_workers(server: redis.Redis, keys: Keys, alive: str | None = None) -> int:
     """Requeue the requests of every registered worker whose lease has expired."""
     moved = 0
-    for raw in server.smembers(keys.workers):
+    for raw in cast("set[bytes]", server.smembers(keys.workers)):  # no decode_responses
         worker = raw.decode()
         if worker == alive or server.exists(keys.lease(worker)):
             continue
@@ -136,6 +136,8 @@ class OutletQueue(Base):
 
 class LeasedScheduler(Scheduler):
     """scrapy-redis's scheduler with leases, and without its deprecated stats calls."""
+
+    df: Any  # scrapy-redis's dupefilter, created in ``open``
 
     def open(self, spider: Any) -> None:
         """As scrapy-redis's, minus its deprecated ``Spider.log`` call and the flush option."""

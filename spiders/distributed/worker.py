@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import redis
 import scrapy
@@ -232,7 +232,7 @@ class WorkMiddleware:
                 out = WorkItem(out, meta.get(TOKEN), meta.get("run_id"))
             yield out
         if not handed_on:
-            spider.ack(response.request)
+            spider.ack(response.request)  # type: ignore[arg-type]  # set on every response
 
     def process_spider_exception(self, response: Response, exception: Exception) -> None:
         self.crawler.spider.ack(response.request)  # type: ignore[union-attr]
@@ -291,7 +291,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider = cast("WorkerSpider", super().from_crawler(crawler, *args, **kwargs))
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -321,7 +321,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
             ("feeds", FeedSpider), ("sitemaps", SitemapSpider), ("homepage", HomepageSpider)
         ):  # fmt: skip
             if mode in outlet.modes:
-                for request in spider_cls.discovery_requests(self, outlet):  # type: ignore[arg-type]
+                for request in spider_cls.discovery_requests(self, outlet):
                     request.meta.update(extra)
                     requests.append(request)
         self.last_busy = time.monotonic()
