@@ -6,8 +6,7 @@ parser the scheduler runs, without importing the scheduler (no import cycle).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -18,7 +17,7 @@ CRON_HINT = "five fields: minute hour day-of-month month day-of-week, e.g. '*/30
 
 
 def parse_cron(
-    expr: str, tz: ZoneInfo, *, jitter_s: int = 0, where: str = "crawl_cron"
+    expr: str, tz: tzinfo, *, jitter_s: int = 0, where: str = "crawl_cron"
 ) -> CronTrigger:
     """A standard crontab line as a trigger, or a ConfigError naming the field.
 

@@ -52,7 +52,7 @@ class RecrawlSpider(OutletSpider):
     def on_recrawl_error(self, failure: Failure) -> None:
         exc = failure.value
         if isinstance(exc, HttpError) and exc.response.status in GONE:
-            request = failure.request  # type: ignore[attr-defined]
+            request = failure.request  # type: ignore[attr-defined]  # Scrapy sets .request on errback failures
             self.session.ingestor.record_deletion(request.meta["article_id"], exc.response.status)
             return
         self.on_error(failure)

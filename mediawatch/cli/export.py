@@ -28,7 +28,7 @@ def register(cli: click.Group) -> None:
 
         config = app.config
         result = export_warehouse(
-            config.warehouse_path, directory, fmt=fmt,  # type: ignore[arg-type]
+            config.warehouse_path, directory, fmt=fmt,  # type: ignore[arg-type]  # click.Choice gives one of Format's strings
             since=since.date() if since else None, overwrite=overwrite,
             timeout_s=config.warehouse.lock_timeout_s,
         )  # fmt: skip

@@ -209,7 +209,7 @@ class NewsroomServer:
 
         Benchmarks call this so that the server's own CPU does not compete with the crawl.
         """
-        apps = {key: httpd.RequestHandlerClass.outlet_app for key, httpd in self._servers.items()}  # type: ignore[attr-defined]
+        apps = {key: httpd.RequestHandlerClass.outlet_app for key, httpd in self._servers.items()}  # type: ignore[attr-defined]  # _handler_for sets outlet_app on the class
         count = 0
         for art in self.newsroom.articles:
             for path in (art.path, art.amp_path):
