@@ -1,0 +1,87 @@
+"""pyproject.toml says what the code imports, with bounds, and constraints.txt satisfies it."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import sys
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("mediawatch", "spiders", "pipeline", "warehouse", "digests", "schedules")
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+# Declared but never imported by name, and why.
+NOT_IMPORTED = {
+    "lxml-html-clean": "trafilatura imports lxml.html.clean; old pips skip lxml[html_clean]",
+}
+CHECKERS = {"ruff", "mypy", "import-linter"}  # run as programs by tests/test_lint.py
+
+
+def _requirements(extras: bool) -> list[Requirement]:
+    reqs = [Requirement(r) for r in PROJECT["dependencies"]]
+    if extras:
+        for group in PROJECT["optional-dependencies"].values():
+            reqs += [Requirement(r) for r in group if not r.startswith("mediawatch")]
+    return reqs
+
+
+def _imported(roots: tuple[str, ...]) -> set[str]:
+    """Distributions behind every third-party top-level import under ``roots``."""
+    owners = importlib.metadata.packages_distributions()
+    own = {*PACKAGES, "tests", "benchmarks"}
+    names: set[str] = set()
+    for root in roots:
+        for path in (ROOT / root).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.add(node.module.split(".")[0])
+    third_party = names - own - set(sys.stdlib_module_names) - {"__future__"}
+    return {canonicalize_name(d) for n in third_party for d in owners.get(n, [n])}
+
+
+def test_every_import_of_the_packages_is_declared() -> None:
+    declared = {canonicalize_name(r.name) for r in _requirements(extras=True)}
+    missing = _imported(PACKAGES) - declared
+    assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
+
+
+def test_every_declared_dependency_is_imported() -> None:
+    imported = _imported(PACKAGES)
+    unused = (
+        {canonicalize_name(r.name) for r in _requirements(extras=True)}
+        - imported
+        - set(NOT_IMPORTED)
+        - CHECKERS
+        - {"pytest", "pytest-timeout", "aiosmtpd"}
+    )
+    assert not unused, f"declared but never imported: {sorted(unused)} (use or drop them)"
+
+
+def test_every_dependency_has_both_bounds() -> None:
+    for req in _requirements(extras=True):
+        ops = {spec.operator for spec in req.specifier}
+        pinned = ops == {"=="}
+        assert pinned or ({">=", "<"} <= ops), f"{req}: needs a lower and an upper bound"
+
+
+def test_constraints_satisfy_pyproject() -> None:
+    """CI installs with constraints.txt: every dependency is pinned there, within its bounds."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version.strip()
+    for req in _requirements(extras=True):
+        name = canonicalize_name(req.name)
+        assert name in pins, (
+            f"{req.name} is missing from constraints.txt: run .ci/refresh-constraints"
+        )
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"constraints.txt pins {req.name}=={pins[name]}, outside {req.specifier}"
+        )
