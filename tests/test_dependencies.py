@@ -52,15 +52,16 @@ def test_every_import_of_the_packages_is_declared() -> None:
 
 
 def test_every_declared_dependency_is_imported() -> None:
-    imported = _imported(PACKAGES)
-    unused = (
-        {canonicalize_name(r.name) for r in _requirements(extras=True)}
-        - imported
-        - set(NOT_IMPORTED)
-        - CHECKERS
-        - {"pytest", "pytest-timeout", "aiosmtpd"}
-    )
+    """Runtime and distributed dependencies by the packages; test ones by the tests."""
+    runtime = [Requirement(r) for r in PROJECT["dependencies"]]
+    runtime += [Requirement(r) for r in PROJECT["optional-dependencies"]["distributed"]]
+    unused = {canonicalize_name(r.name) for r in runtime} - _imported(PACKAGES) - set(NOT_IMPORTED)
     assert not unused, f"declared but never imported: {sorted(unused)} (use or drop them)"
+    tests = [Requirement(r) for r in PROJECT["optional-dependencies"]["test"]]
+    plugins = {"pytest-timeout"}  # loaded by pytest itself
+    unused = {canonicalize_name(r.name) for r in tests if not r.name.startswith("mediawatch")}
+    unused -= _imported(("tests",)) | CHECKERS | plugins
+    assert not unused, f"test extras never used: {sorted(unused)}"
 
 
 def test_every_dependency_has_both_bounds() -> None:
