@@ -86,3 +86,15 @@ def test_constraints_satisfy_pyproject() -> None:
         assert req.specifier.contains(pins[name], prereleases=True), (
             f"constraints.txt pins {req.name}=={pins[name]}, outside {req.specifier}"
         )
+
+
+def test_ci_installs_the_constraints_and_names_the_checks() -> None:
+    """README: ``.ci/run`` runs the second command with the tested versions, plus mypy and
+    the layering contracts by name."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = "pip install -c constraints.txt -e '.[test]'"
+    assert install in ci and install in readme
+    commands = [line.strip() for line in ci.splitlines() if not line.lstrip().startswith("#")]
+    assert ".venv/bin/mypy && .venv/bin/lint-imports" in commands
+    assert ".venv/bin/python -m pytest" in commands
