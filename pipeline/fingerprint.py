@@ -6,12 +6,14 @@ parse (CPU-bound, parallel) and the single-threaded dedup stage only compares.
 The signature is a MinHash over word shingles, plus the number of distinct shingles. Its
 values are datasketch's (``MinHash(scheme="affine32", seed=1)``: the MurmurHash3 32-bit
 finaliser, then ``a * h + b mod 2**32`` with odd ``a``), computed here in a few lines of
-numpy because datasketch's package import also loads scipy (seconds per extraction
-worker, 140 MB installed) for nothing the pipeline uses; tests/test_fingerprint.py checks
-the values against datasketch itself, so stored signatures stay comparable. The count is what lets the index
-estimate *containment* (how much of the shorter text is inside the longer one) from the
-Jaccard estimate: a copy truncated to 60 % has Jaccard 0.6 with its source but
-containment 1.0.
+numpy because datasketch's package import also loads scipy (about 2 s more per extraction
+worker on a loaded machine, 140 MB installed; docs/benchmarks.md) for nothing the pipeline
+uses. tests/test_fingerprint.py checks the values against datasketch itself, so stored
+signatures stay comparable.
+
+The shingle count is what lets the index estimate *containment* (how much of the shorter
+text is inside the longer one) from the Jaccard estimate: a copy truncated to 60 % has
+Jaccard 0.6 with its source but containment 1.0.
 """
 
 from __future__ import annotations
