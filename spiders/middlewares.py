@@ -34,6 +34,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import get_meta_refresh
+from twisted.internet.defer import TimeoutError as DeferredTimeoutError
 from twisted.internet.error import TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
@@ -189,8 +190,14 @@ def typed_download_error(exc: Exception) -> CrawlRefusal | None:
     return None
 
 
-# Scrapy's own, Twisted's connection and user timeouts, asyncio's (the builtin in 3.11+)
-_TIMEOUTS = (DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError, TimeoutError)
+# Scrapy's own; Twisted's connection, user and Deferred timeouts; asyncio's (the builtin)
+_TIMEOUTS = (
+    DownloadTimeoutError,
+    TwistedTimeoutError,
+    TCPTimedOutError,
+    DeferredTimeoutError,
+    TimeoutError,
+)
 
 
 class RedirectGuardMiddleware:
