@@ -12,8 +12,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("mediawatch", "spiders", "pipeline", "warehouse", "digests", "schedules")
-PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PROJECT = PYPROJECT["project"]
+PACKAGES = tuple(
+    p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]
+)
 # Declared but never imported by name, and why.
 NOT_IMPORTED = {
     "lxml-html-clean": "trafilatura imports lxml.html.clean; old pips skip lxml[html_clean]",

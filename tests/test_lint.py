@@ -8,12 +8,17 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("mediawatch", "spiders", "pipeline", "warehouse", "digests", "schedules")
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+# the installed top-level packages, as setuptools finds them ("mediawatch*" -> "mediawatch")
+PACKAGES = tuple(
+    sorted(p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"])
+)
 
 
 def _tool(name: str) -> str:
@@ -32,6 +37,14 @@ def test_mypy() -> None:
     """Every package, the tests and the benchmarks type-check ([tool.mypy] in pyproject)."""
     proc = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-1000:]
+
+
+def test_every_package_is_type_checked_and_layered() -> None:
+    """A new top-level package must join mypy's files and the import contracts."""
+    checked = set(PYPROJECT["tool"]["mypy"]["files"])
+    layered = set(PYPROJECT["tool"]["importlinter"]["root_packages"])
+    assert set(PACKAGES) <= checked, f"add to [tool.mypy] files: {set(PACKAGES) - checked}"
+    assert set(PACKAGES) <= layered, f"add to [tool.importlinter]: {set(PACKAGES) - layered}"
 
 
 def test_layering_contracts() -> None:
