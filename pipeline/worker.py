@@ -7,6 +7,7 @@ the crawler's event loop never waits on trafilatura and both cores are used.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ _context: list[_Context] = []
 
 
 def init_worker(setup: WorkerSetup) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides how to stop, and a worker
+    # killed by it mid-page would break the pool and lose the pages in flight.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _context[:] = [_Context(setup, tuple((name, compile_query(src)) for name, src in setup.topics))]
     threading.Thread(
         target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True

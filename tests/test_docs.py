@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from mediawatch.cli import cli
 from mediawatch.config import (
+    BackfillConfig,
     Config,
     CrawlConfig,
     DedupConfig,
@@ -34,6 +35,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "[schedule]": ScheduleConfig,
     "[digest]": DigestConfig,
     "[dedup]": DedupConfig,
+    "[backfill]": BackfillConfig,
     "[distributed]": DistributedConfig,
 }
 

@@ -35,6 +35,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 def _register() -> None:
     from mediawatch.cli import (
+        backfill,
         crawl,
         demo,
         digest,
@@ -48,7 +49,9 @@ def _register() -> None:
         trends,
     )  # fmt: skip
 
-    for module in (init, demo, crawl, sql, status, outlets, topics, trends, export, digest, run):
+    for module in (
+        init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest, run
+    ):  # fmt: skip
         module.register(cli)
 
 
