@@ -26,7 +26,6 @@ from pydantic import (
     model_validator,
 )
 
-from mediawatch.cron import parse_cron
 from mediawatch.errors import ConfigError
 
 CONFIG_FILENAME = "mediawatch.toml"
@@ -66,6 +65,8 @@ def _check_language(value: str | None) -> str | None:
 def _check_cron(value: str | None) -> str | None:
     if value is None:
         return None
+    from mediawatch.cron import parse_cron  # APScheduler only when a cron is configured
+
     try:
         parse_cron(value, ZoneInfo("UTC"), where="")
     except ConfigError as exc:
