@@ -30,7 +30,11 @@ def _article(con: duckdb.DuckDBPyConnection, aid: int, outlet: str, at: datetime
 
 
 def _match(con: duckdb.DuckDBPyConnection, topic: str, aid: int) -> None:
-    con.execute("INSERT INTO topic_matches VALUES (?, ?, ['x'], 'x', ?)", [topic, aid, NOW])
+    con.execute(
+        "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at)"
+        " VALUES (?, ?, ['x'], 'x', ?)",
+        [topic, aid, NOW],
+    )
 
 
 def test_matches_per_topic_and_the_newest_matched_day(warehouse: Path) -> None:
