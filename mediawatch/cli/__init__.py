@@ -43,6 +43,7 @@ def _register() -> None:
         init,
         outlets,
         run,
+        serve,
         sql,
         status,
         topics,
@@ -50,7 +51,8 @@ def _register() -> None:
     )  # fmt: skip
 
     for module in (
-        init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest, run
+        init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest, run,
+        serve,
     ):  # fmt: skip
         module.register(cli)
 
