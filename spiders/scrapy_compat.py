@@ -10,7 +10,9 @@ Scrapy has no public hook for these, and each is needed for a promise of the cra
   ``IgnoreRequest`` from its private ``_DecompressionMaxSizeExceeded``;
 - a body cut short inside Twisted's ``ResponseFailed``: ``twisted.web.http._DataLoss``.
 
-Nothing else in the project touches them. ``tests/test_scrapy_compat.py`` checks each
+Nothing else in the project touches them, except ``spiders/download_limits.py`` (issue 18's
+header caps, which subclass Scrapy's private HTTP/1.1 client classes): the same test checks
+the names it relies on. ``tests/test_scrapy_compat.py`` checks each
 name and signature, so an upgrade that changes one fails there, loudly, by name.
 """
 

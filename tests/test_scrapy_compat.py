@@ -66,3 +66,16 @@ def test_twisted_data_loss_is_recognised() -> None:
     assert scrapy_compat.is_data_loss(ResponseFailed([Failure(_DataLoss())])), UPGRADE
     assert not scrapy_compat.is_data_loss(ResponseFailed([Failure(ValueError())]))
     assert not scrapy_compat.is_data_loss(None)
+
+
+def test_header_limits_still_find_the_http11_internals() -> None:
+    """spiders/download_limits.py subclasses Scrapy's private HTTP/1.1 client classes and
+    swaps the connection pool's factory: the second (and last) module on internals."""
+    from scrapy.core.downloader.handlers import http11
+    from twisted.web.client import HTTPConnectionPool
+
+    assert hasattr(http11, "_LenientHTTP11ClientFactory"), UPGRADE + ": _LenientHTTP11ClientFactory"
+    assert hasattr(http11, "_LenientHTTP11ClientProtocol"), UPGRADE
+    assert hasattr(HTTPConnectionPool, "_factory"), "Twisted's HTTPConnectionPool._factory moved"
+    init = inspect.signature(http11._LenientHTTP11ClientFactory.__init__)
+    assert list(init.parameters)[:3] == ["self", "quiescentCallback", "metadata"], UPGRADE
