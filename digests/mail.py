@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import cast
 
 from digests.render import Rendered
 from digests.safety import is_loopback_host
@@ -41,8 +42,8 @@ def build_message(
     msg["Message-ID"] = msgid or make_msgid(idstring=rendered.slug, domain=_domain(sender))
     msg.set_content(rendered.text, subtype="plain", charset="utf-8")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    html_part = msg.get_payload()[1]  # type: ignore[index]  # multipart: a list of parts
-    html_part.add_related(  # type: ignore[union-attr]  # an EmailMessage part
+    html_part = cast("list[EmailMessage]", msg.get_payload())[1]  # text, then html
+    html_part.add_related(
         rendered.chart_png,
         maintype="image",
         subtype="png",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -131,7 +132,7 @@ def render(digest: Digest) -> Rendered:
     cid = f"chart-{slug}-{digest.day.isoformat()}@mediawatch"  # one chart per message
     png = volume_chart(digest.volume, highlight=digest.day)
     subject = subject_line(digest)
-    context = {
+    context: dict[str, Any] = {
         "d": digest,
         "h": digest.headline,
         "z": _z(digest.spike.z) if digest.spike else "",

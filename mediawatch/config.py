@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -64,7 +65,7 @@ def _check_language(value: str | None) -> str | None:
 def _check_cron(value: str | None) -> str | None:
     if value is None:
         return None
-    from schedules.plan import parse_cron
+    from mediawatch.cron import parse_cron  # APScheduler only when a cron is configured
 
     try:
         parse_cron(value, ZoneInfo("UTC"), where="")
@@ -286,7 +287,11 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
-        for kind, items in (("outlets", self.outlets), ("topics", self.topics)):
+        groups: tuple[tuple[str, Sequence[OutletConfig | TopicConfig]], ...] = (
+            ("outlets", self.outlets),
+            ("topics", self.topics),
+        )
+        for kind, items in groups:
             seen: set[str] = set()
             for i, item in enumerate(items):
                 if item.name in seen:

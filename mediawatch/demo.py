@@ -14,6 +14,9 @@ from pathlib import Path
 import tomli_w
 
 from mediawatch.config import Config, load_config
+from warehouse.articles import latest_match_day
+from warehouse.connection import opened
+from warehouse.examples import demo_queries
 
 DEMO_TOPIC = {
     "name": "chechnya",
@@ -24,15 +27,7 @@ DEMO_TOPIC = {
     ),
 }
 
-EXAMPLE_QUERIES = (
-    "SELECT outlet, count(*) AS articles, count(DISTINCT story_id) AS stories"
-    " FROM articles GROUP BY outlet ORDER BY articles DESC",
-    "SELECT date_trunc('day', published_at) AS day, count(*) AS articles FROM articles a"
-    " JOIN topic_matches m ON m.article_id = a.id WHERE m.topic = 'chechnya'"
-    " GROUP BY day ORDER BY day",
-    "SELECT s.n_outlets, s.origin_outlet, s.title FROM stories s"
-    " WHERE s.n_articles > 1 ORDER BY s.n_outlets DESC LIMIT 5",
-)
+EXAMPLE_QUERIES = demo_queries(DEMO_TOPIC["name"])
 
 
 @dataclass(frozen=True)
@@ -66,18 +61,15 @@ def demo_config(outlets: list[dict], directory: Path) -> dict:
 
 
 def latest_coverage_day(config: Config) -> date | None:
-    from warehouse.connection import opened
-    from warehouse.digests import latest_matched_day
-
-    timeout = config.warehouse.lock_timeout_s
-    with opened(config.warehouse_path, read_only=True, timeout_s=timeout) as con:
-        return latest_matched_day(con, str(DEMO_TOPIC["name"]), datetime.now(UTC))
+    with opened(
+        config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
+    ) as con:
+        return latest_match_day(con, DEMO_TOPIC["name"])
 
 
 def spike_day(config: Config) -> date | None:
     """The latest day the ``spikes`` view marks for the demo topic (the demo's time zone is UTC,
     so its days are the view's)."""
-    from warehouse.connection import opened
     from warehouse.trends import ensure_trend_views, spikes
 
     timeout = config.warehouse.lock_timeout_s

@@ -96,6 +96,7 @@ class Decider:
         self, meta: PageMeta, art: Article, batch: Batch, stats: OutletRunStats, now: datetime
     ) -> None:
         state = self.state
+        assert art.content_hash is not None  # extraction hashes every article it returns
         domains = self._domains.get(art.outlet, ())
         canon = choose_canonical(art.url, art.canonical_url, domains)
         aid = url_id(canon)

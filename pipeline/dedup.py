@@ -5,7 +5,7 @@ boilerplate paragraphs and often truncated; it must be one story. Two different
 articles about the same event share names and places but not sentences; they must stay
 two stories. Exact copies are caught by ``content_hash``; the rest by ``StoryIndex``:
 
-* MinHash-LSH over word shingles (datasketch's banding, kept in the compact
+* MinHash-LSH over word shingles (datasketch's optimal banding, ``pipeline.band_params``, kept in the compact
   ``pipeline.bands.BandTable``) proposes candidates in time independent of the index
   size. Its band threshold is set well below the match threshold because
   truncated copies have low Jaccard with their source (60 % of a text: Jaccard 0.6).
@@ -27,10 +27,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from datasketch import MinHashLSH
 
+from pipeline.band_params import optimal_bands
 from pipeline.bands import BandTable
 from pipeline.fingerprint import (
     Signature,
@@ -108,8 +109,7 @@ class StoryIndex:
         self._heads = 0
         self.min_evidence = min_evidence
         self._lsh_threshold = min(lsh_threshold, threshold)
-        banding = MinHashLSH(threshold=self._lsh_threshold, num_perm=num_perm)  # its b and r
-        self._bands = BandTable(banding.b, banding.r)
+        self._bands = BandTable(*optimal_bands(self._lsh_threshold, num_perm))
         # signatures as rows of arrays, not objects: ~0.6 KB per article instead of ~1 KB
         self._row_of: dict[int, int] = {}
         # fixed-size chunks, never reallocated: growing one array by doubling left the
@@ -177,7 +177,7 @@ class StoryIndex:
         rows: Iterable[tuple[int, bytes]],
         threshold: float = 0.7,
         num_perm: int = 128,
-        **options: float,
+        **options: Any,
     ) -> StoryIndex:
         """Index stored ``(article_id, signature)`` rows, oldest first (story heads are the
         articles that matched nothing earlier, as when they were first seen). Rows whose

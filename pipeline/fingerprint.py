@@ -3,11 +3,17 @@
 Both are pure functions of the text so that extraction workers compute them next to the
 parse (CPU-bound, parallel) and the single-threaded dedup stage only compares.
 
-The signature is a datasketch MinHash (affine32 scheme, fixed seed) over word
-shingles, plus the number of distinct shingles. The count is what lets the index
-estimate *containment* (how much of the shorter text is inside the longer one) from the
-Jaccard estimate: a copy truncated to 60 % has Jaccard 0.6 with its source but
-containment 1.0.
+The signature is a MinHash over word shingles, plus the number of distinct shingles. Its
+values are datasketch's (``MinHash(scheme="affine32", seed=1)``: the MurmurHash3 32-bit
+finaliser, then ``a * h + b mod 2**32`` with odd ``a``), computed here in a few lines of
+numpy because datasketch's package import also loads scipy (about 2 s more per extraction
+worker on a loaded machine, 140 MB installed; docs/benchmarks.md) for nothing the pipeline
+uses. tests/test_fingerprint.py checks the values against datasketch itself, so stored
+signatures stay comparable.
+
+The shingle count is what lets the index estimate *containment* (how much of the shorter
+text is inside the longer one) from the Jaccard estimate: a copy truncated to 60 % has
+Jaccard 0.6 with its source but containment 1.0.
 """
 
 from __future__ import annotations
@@ -20,10 +26,9 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 SEED = 1
-SCHEME = "affine32"
+SCHEME = "affine32"  # datasketch's name for the permutation scheme below
 # Version, num_perm, distinct shingle count; then num_perm little-endian uint32 values.
 _HEADER = struct.Struct("<BHI")
 _VERSION = 1
@@ -62,9 +67,6 @@ class Signature:
         """No words at all: such a text must never match anything."""
         return self.shingles == 0
 
-    def minhash(self) -> LeanMinHash:
-        return LeanMinHash(seed=SEED, hashvalues=self.hashvalues, scheme=SCHEME)
-
     def to_bytes(self) -> bytes:
         header = _HEADER.pack(_VERSION, len(self.hashvalues), self.shingles)
         return header + self.hashvalues.astype("<u4", copy=False).tobytes()
@@ -76,15 +78,9 @@ def signature(text: str, num_perm: int = 128, shingle_words: int = 5) -> bytes:
     if hashes.size == 0:
         values = np.full(num_perm, _EMPTY, dtype=np.uint32)
         return Signature(values, 0).to_bytes()
-    minhash = MinHash(
-        num_perm=num_perm,
-        seed=SEED,
-        scheme=SCHEME,
-        permutations=_permutations(num_perm),
-        hashfunc=int,
-    )
-    minhash.update_batch(hashes.tolist())
-    return Signature(minhash.hashvalues.astype(np.uint32), int(hashes.size)).to_bytes()
+    a, b = _permutations(num_perm)
+    permuted = _fmix32(hashes.astype(np.uint32)).reshape(-1, 1) * a + b  # wraps: mod 2**32
+    return Signature(permuted.min(axis=0), int(hashes.size)).to_bytes()
 
 
 def from_bytes(data: bytes) -> Signature:
@@ -129,6 +125,19 @@ def _multipliers(k: int) -> np.ndarray:
 
 
 @functools.cache
-def _permutations(num_perm: int) -> np.ndarray:
-    """Permutation parameters are a pure function of (seed, num_perm): build them once."""
-    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` (odd, so each map is a bijection) and ``b`` of each permutation, drawn as
+    datasketch draws them for (SEED, num_perm): a pure function, built once."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser: spreads structured hashes before the permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))

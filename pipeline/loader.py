@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import duckdb
     import redis
 
-    from spiders.distributed.keys import Keys
+    from pipeline.queue_keys import Keys
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class Loader:
             batch_id = uuid.uuid4().hex
             self.server.set(self._batch_key, batch_id)  # before any item moves (see below)
             if (
-                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")  # type: ignore[arg-type]
+                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")  # type: ignore[arg-type]  # redis takes fractional seconds
                 is None
             ):
                 return 0
@@ -225,7 +225,7 @@ class Loader:
         )
 
     def _ack(self, raws: Sequence[Any], dead: Sequence[Any], urls: list[str]) -> None:
-        from spiders.distributed.keys import url_fingerprint
+        from pipeline.queue_keys import url_fingerprint
 
         pipe = self.server.pipeline(transaction=True)
         if dead:  # kept for inspection, the newest DEAD_KEPT: a flood must not fill Redis
@@ -255,7 +255,7 @@ def run_loader(
     import redis
 
     from mediawatch.errors import TransientError
-    from spiders.distributed.keys import Keys, connect, crawl_pending, seed_seen
+    from pipeline.queue_keys import Keys, connect, crawl_pending, seed_seen
 
     keys = Keys()
     server = connect(config)

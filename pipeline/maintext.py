@@ -109,7 +109,7 @@ def main_text(
     from trafilatura import bare_extraction
 
     def run(mode: str) -> tuple[Document | None, str]:
-        found = bare_extraction(
+        found: Document | None = bare_extraction(  # type: ignore[assignment]  # a dict only with as_dict=True
             tree,
             url=url,
             with_metadata=False,

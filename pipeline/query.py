@@ -815,7 +815,7 @@ class _Builder:
         for operand in item.operands:
             node = self.build(operand, field, positive)
             if type(node) is kind:
-                children.extend(node.children)  # type: ignore[attr-defined]
+                children.extend(node.children)  # type: ignore[attr-defined]  # luqum's node classes are untyped; only operations reach here
             else:
                 children.append(node)
         return children

@@ -42,9 +42,9 @@ class EnvelopeError(ValueError):
 # bytes (an article's MinHash signature) travel as base64, the default for JSON here
 _CONFIG = {"ser_json_bytes": "base64", "val_json_bytes": "base64"}
 _KINDS: dict[str, TypeAdapter[Any]] = {
-    "page": TypeAdapter(tuple[PageResult], config=_CONFIG),  # type: ignore[arg-type]
-    "failure": TypeAdapter(tuple[FetchFailure, int | None], config=_CONFIG),  # type: ignore[arg-type]
-    "validators": TypeAdapter(tuple[str, str | None, str | None], config=_CONFIG),  # type: ignore[arg-type]
+    "page": TypeAdapter(tuple[PageResult], config=_CONFIG),  # type: ignore[arg-type]  # a plain dict of pydantic settings
+    "failure": TypeAdapter(tuple[FetchFailure, int | None], config=_CONFIG),  # type: ignore[arg-type]  # a plain dict of pydantic settings
+    "validators": TypeAdapter(tuple[str, str | None, str | None], config=_CONFIG),  # type: ignore[arg-type]  # a plain dict of pydantic settings
 }
 
 

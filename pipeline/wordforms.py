@@ -125,7 +125,7 @@ def _fold(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _morph():  # type: ignore[no-untyped-def]
+def _morph():  # pymorphy3 is untyped
     import pymorphy3
 
     # result_type=None: plain tuples (word, tag, normal_form, score, methods), ~40 % faster

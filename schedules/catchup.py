@@ -14,22 +14,17 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from schedules.plan import CrawlSpec, parse_cron
-from warehouse.connection import transaction
+from mediawatch.cron import parse_cron
+from schedules.plan import CrawlSpec
+from warehouse.scheduling import last_started as runs_started
+from warehouse.scheduling import mark_interrupted, running_runs
 
 
 def last_started(
     con: duckdb.DuckDBPyConnection, outlets: Sequence[str], kind: str = "crawl"
 ) -> dict[str, datetime]:
     """Per outlet, when its last crawl (or re-crawl, by ``kind``) started."""
-    rows = con.execute(
-        "SELECT o, max(started_at) FROM"
-        " (SELECT unnest(outlets) AS o, started_at FROM crawl_runs"
-        "  WHERE (trigger = 'recrawl') = ?)"
-        " WHERE o = ANY(?) GROUP BY o",
-        [kind == "recrawl", list(outlets)],
-    ).fetchall()
-    return {name: at.astimezone(UTC) for name, at in rows}
+    return runs_started(con, outlets, recrawl=kind == "recrawl")
 
 
 def overdue(spec: CrawlSpec, tz: ZoneInfo, last: dict[str, datetime], now: datetime) -> list[str]:
@@ -80,20 +75,15 @@ def first_interval_fire(
 
 def abandon_stale_runs(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> list[int]:
     """Runs still 'running' whose process is gone (a killed scheduler) become 'interrupted'."""
-    rows = con.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
-    stale = [(run_id, pid) for run_id, pid in rows if pid is not None and not _alive(pid)]
+    stale = [
+        (run_id, pid) for run_id, pid in running_runs(con) if pid is not None and not _alive(pid)
+    ]
     if stale:
-        with transaction(con):
-            for run_id, pid in stale:
-                con.execute(
-                    "UPDATE crawl_runs SET status = 'interrupted', finished_at = ?, error = ?"
-                    " WHERE id = ?",
-                    [
-                        now or datetime.now(UTC),
-                        f"abandoned: its process (pid {pid}) is gone",
-                        run_id,
-                    ],
-                )
+        mark_interrupted(
+            con,
+            [(run_id, f"abandoned: its process (pid {pid}) is gone") for run_id, pid in stale],
+            now or datetime.now(UTC),
+        )
     return [run_id for run_id, _ in stale]
 
 

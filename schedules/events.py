@@ -26,7 +26,8 @@ from apscheduler.events import (
 )
 
 from mediawatch.errors import MediawatchError
-from warehouse.connection import opened, transaction
+from warehouse.connection import opened
+from warehouse.scheduling import insert_events
 
 log = logging.getLogger("mediawatch.scheduler")
 
@@ -95,11 +96,8 @@ class EventLog:
     def _write(self, rows: list[Row], final: bool) -> list[Row]:
         """Returns the rows still to write (kept for the next round if the file stayed busy)."""
         try:
-            with opened(self.warehouse, timeout_s=self.lock_timeout_s) as con, transaction(con):
-                con.executemany(
-                    "INSERT INTO scheduler_events (event_at, job, event, detail) VALUES (?, ?, ?, ?)",
-                    rows,
-                )
+            with opened(self.warehouse, timeout_s=self.lock_timeout_s) as con:
+                insert_events(con, rows)
         except (MediawatchError, duckdb.Error, OSError) as exc:
             log.warning("could not store %d scheduler event(s): %s", len(rows), exc)
             return [] if final else rows

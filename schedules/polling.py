@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from mediawatch.config import Config, OutletConfig
+from warehouse.scheduling import recent_outlet_runs
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,7 @@ def decide(
     con: duckdb.DuckDBPyConnection, config: Config, outlets: list[str], now: datetime
 ) -> list[PollDecision]:
     history: dict[str, list[tuple[datetime, int]]] = {}
-    for outlet, started, new in con.execute(
-        """
-        SELECT o.outlet, r.started_at, o.new
-        FROM crawl_run_outlets o JOIN crawl_runs r ON r.id = o.run_id
-        WHERE o.outlet IN (SELECT unnest(?::VARCHAR[])) AND r.trigger <> 'recrawl'
-          AND r.status IN ('ok', 'partial')
-        ORDER BY r.started_at DESC
-        """,
-        [outlets],
-    ).fetchall():
+    for outlet, started, new in recent_outlet_runs(con, outlets):
         runs = history.setdefault(outlet, [])
         if len(runs) < 16:
             runs.append((started, new))

@@ -16,6 +16,7 @@ from schedules.catchup import first_interval_fire, last_started, overdue
 from schedules.digest_job import due_at
 from schedules.lock import lock_path
 from schedules.plan import build_plan, make_trigger
+from warehouse.scheduling import recent_events as stored_events
 
 
 def next_runs(
@@ -55,10 +56,7 @@ def recent_events(
     con: duckdb.DuckDBPyConnection, limit: int = 20
 ) -> list[tuple[datetime, str, str, str | None]]:
     """The latest scheduler events, newest first: (event_at, job, event, detail)."""
-    return con.execute(
-        "SELECT event_at, job, event, detail FROM scheduler_events ORDER BY event_at DESC LIMIT ?",
-        [limit],
-    ).fetchall()
+    return stored_events(con, limit)
 
 
 def scheduler_pid(config: Config) -> int | None:

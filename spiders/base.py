@@ -135,7 +135,7 @@ class OutletSpider(scrapy.Spider):
         last_modified = response.headers.get(b"Last-Modified")
         yield FetchedPage(
             url=response.url,
-            requested_url=response.request.meta.get("redirect_urls", [response.url])[0],
+            requested_url=response.meta.get("redirect_urls", [response.url])[0],
             outlet=outlet,
             status=response.status,
             body=response.body,
@@ -149,7 +149,7 @@ class OutletSpider(scrapy.Spider):
 
     # -- failures ---------------------------------------------------------------
     def on_error(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets .request on errback failures
         reason, status, detail = classify_failure(failure)
         stage = request.meta.get("stage", "fetch")
         self.fail(request.url, request.meta.get("outlet"), reason, detail, stage, status)

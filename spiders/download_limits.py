@@ -167,6 +167,6 @@ class LimitedHTTP11DownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self._pool._factory = functools.partial(  # type: ignore[assignment]
+        self._pool._factory = functools.partial(  # type: ignore[assignment]  # Scrapy's private pool attributes
             _LimitedFactory, limits=HeaderLimits.from_crawler(crawler)
         )

@@ -32,7 +32,8 @@ class HomepageSpider(OutletSpider):
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self.session.config.outlet(response.meta["outlet"])
         depth = response.meta["depth"]
-        if not response.headers.get(b"Content-Type", b"text/html").lower().startswith(b"text/html"):
+        content_type = response.headers.get(b"Content-Type", b"text/html") or b"text/html"
+        if not content_type.lower().startswith(b"text/html"):
             self.fail(response.url, outlet.name, "not-html", "index page", "homepage")
             return
         domains = outlet.domains

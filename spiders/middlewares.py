@@ -23,20 +23,32 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import get_meta_refresh
+from twisted.internet.defer import TimeoutError as DeferredTimeoutError
+from twisted.internet.error import TCPTimedOutError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from spiders.addresses import (
     AddressGuard,
     IPAddress,
     parse_ip,
     resolve_all,
+)
+from spiders.scrapy_compat import (
+    RobotsOutcomeMiddleware,
+    hold_slot,
+    is_data_loss,
+    is_decompression_oversize,
 )
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -176,19 +188,26 @@ def _own_slot_after_redirect(request: Request) -> None:
 
 def typed_download_error(exc: Exception) -> CrawlRefusal | None:
     """Scrapy's and Twisted's download errors as the failures we record, or None."""
-    name = type(exc).__name__
     text = str(exc)
     if isinstance(exc, CrawlRefusal):
         return None
-    if name == "DownloadCancelledError" or "max size" in text or "maxsize" in text.lower():
+    if isinstance(exc, DownloadCancelledError) or is_decompression_oversize(exc):
         return Oversize(f"body over the size limit: {text[:300]}")
-    if name in ("ResponseDataLossError", "PotentialDataLoss") or (
-        name == "ResponseFailed" and "DataLoss" in repr(exc)
-    ):
+    if isinstance(exc, ResponseDataLossError) or is_data_loss(exc) or is_data_loss(exc.__cause__):
         return Truncated(f"connection closed before the body was complete: {text[:300]}")
-    if name in ("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError"):
+    if isinstance(exc, _TIMEOUTS):
         return Timeout(text[:300] or "download timed out")
     return None
+
+
+# Scrapy's own; Twisted's connection, user and Deferred timeouts; asyncio's (the builtin)
+_TIMEOUTS = (
+    DownloadTimeoutError,
+    TwistedTimeoutError,
+    TCPTimedOutError,
+    DeferredTimeoutError,
+    TimeoutError,
+)
 
 
 class RedirectGuardMiddleware:
@@ -252,28 +271,23 @@ class _AllowAll:
         return True
 
 
-class RobotsPolicyMiddleware(RobotsTxtMiddleware):
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+class RobotsPolicyMiddleware(RobotsOutcomeMiddleware):
+    def robots_response(self, response: Response) -> _DisallowAll | _AllowAll | None:
         if response.status >= 500:
-            self._settle(netloc, _DisallowAll(f"robots.txt answered HTTP {response.status}"))
-        elif response.status >= 400:
-            self._settle(netloc, _AllowAll())  # 4xx: no robots.txt, everything allowed
-        else:
-            await super()._parse_robots(response, netloc, request)
+            return _DisallowAll(f"robots.txt answered HTTP {response.status}")
+        if response.status >= 400:
+            return _AllowAll()  # 4xx: no robots.txt, everything allowed
+        return None  # Scrapy parses it
 
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self._settle(netloc, _DisallowAll(f"robots.txt unreachable ({type(exc).__name__})"))
+    def robots_unreachable(self, exc: Exception, netloc: str) -> None:
+        self.settle(netloc, _DisallowAll(f"robots.txt unreachable ({type(exc).__name__})"))
 
-    def _settle(self, netloc: str, parser: Any) -> None:
-        pending = self._parsers[netloc]
-        self._parsers[netloc] = parser
-        if hasattr(pending, "callback"):
-            pending.callback(parser)
-
-    def process_request_2(self, rp: Any, request: Request) -> None:
-        if isinstance(rp, _DisallowAll):
-            raise IgnoreRequest(f"robots.txt unavailable, host disallowed for this run: {rp.why}")
-        super().process_request_2(rp, request)
+    def check(self, parser: Any, request: Request) -> None:
+        if isinstance(parser, _DisallowAll):
+            raise IgnoreRequest(
+                f"robots.txt unavailable, host disallowed for this run: {parser.why}"
+            )
+        super().check(parser, request)
 
 
 class PoliteRetryMiddleware(RetryMiddleware):
@@ -302,7 +316,13 @@ class PoliteRetryMiddleware(RetryMiddleware):
             return response
         if wait is None:
             wait = min(self.base_backoff_s * 2**retries, self.max_backoff_s)
-        retry = self._retry(request, f"HTTP {response.status}")
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,  # type: ignore[arg-type]  # set while requests flow
+            reason=f"HTTP {response.status}",
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+        )
         if retry is None:
             return response
         self._pause_host(request, wait)
@@ -310,7 +330,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None
-    ) -> Request | None:
+    ) -> Request | Response | None:
         retry = super().process_exception(request, exception)
         if retry is not None:
             retries = request.meta.get("retry_times", 0)
@@ -319,7 +339,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
     def _pause_host(self, request: Request, seconds: float) -> None:
         """No request goes to this host for ``seconds`` (other hosts are not held up)."""
-        downloader = self.crawler.engine.downloader  # type: ignore[union-attr]
+        downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
         slot = downloader.slots.get(key)
         if slot is None or seconds <= 0:
@@ -327,10 +347,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
         until = time.monotonic() + seconds
         if self._paused_until.get(key, 0.0) >= until and slot.latercall:
             return
-        if slot.latercall:
-            slot.latercall.cancel()
         self._paused_until[key] = until
-        slot.latercall = call_later(seconds, downloader._latercall, slot)
+        hold_slot(downloader, slot, seconds)
 
 
 def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:

@@ -20,7 +20,7 @@ class IngestPipeline:
     async def process_item(self, item: Any) -> dict:
         if not isinstance(item, FetchedPage):
             return item
-        session = self.crawler.spider.session  # type: ignore[union-attr]
+        session = self.crawler.spider.session  # type: ignore[union-attr]  # items only flow while a spider is open
         result = await session.ingestor.submit(item)
         # Return a small summary, not the page: Scrapy keeps and logs what we return.
         if isinstance(result, ExtractionFailure):

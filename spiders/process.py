@@ -118,5 +118,5 @@ def crawl_main(job: CrawlJob) -> None:
 def _stop_reactor() -> None:
     from twisted.internet import reactor
 
-    if reactor.running:  # type: ignore[attr-defined]
-        reactor.stop()  # type: ignore[attr-defined]
+    if reactor.running:
+        reactor.stop()  # type: ignore[misc]  # zope interface methods are declared without self

@@ -15,6 +15,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from spiders.base import OutletSpider
+from warehouse.articles import articles_due_for_recrawl
 
 GONE = (404, 410)
 
@@ -25,16 +26,9 @@ def due_for_recrawl(
     """(article id, url, outlet) of articles that passed an age since their last fetch."""
     due: dict[int, tuple[int, str, str]] = {}
     for age in sorted(ages_days):
-        rows = con.execute(
-            """
-            SELECT id, url, outlet FROM articles
-            WHERE outlet IN (SELECT unnest(?::VARCHAR[]))
-              AND deleted_at IS NULL
-              AND first_seen_at <= ?
-              AND coalesce(last_fetched_at, first_seen_at) < first_seen_at + to_microseconds(?)
-            """,
-            [outlets, now - timedelta(days=age), int(age * 86_400 * 1_000_000)],
-        ).fetchall()
+        rows = articles_due_for_recrawl(
+            con, outlets, now - timedelta(days=age), int(age * 86_400 * 1_000_000)
+        )
         for row in rows:
             due[row[0]] = row
     return list(due.values())
@@ -58,7 +52,7 @@ class RecrawlSpider(OutletSpider):
     def on_recrawl_error(self, failure: Failure) -> None:
         exc = failure.value
         if isinstance(exc, HttpError) and exc.response.status in GONE:
-            request = failure.request  # type: ignore[attr-defined]
+            request = failure.request  # type: ignore[attr-defined]  # Scrapy sets .request on errback failures
             self.session.ingestor.record_deletion(request.meta["article_id"], exc.response.status)
             return
         self.on_error(failure)

@@ -52,7 +52,7 @@ def test_issue_example_loads_frozen_with_paths_relative_to_the_file(tmp_path: Pa
     assert config.outlets[0].domains == ("example.com",)
     assert config.warehouse_path == tmp_path.resolve() / "data" / "warehouse.duckdb"
     with pytest.raises(pydantic.ValidationError):
-        config.crawl.concurrency = 3  # type: ignore[misc]
+        config.crawl.concurrency = 3
 
 
 def test_starter_config_is_valid(tmp_path: Path) -> None:

@@ -342,7 +342,7 @@ def test_utf16_feed_with_entities_is_neutralised_too() -> None:
         assert time.perf_counter() - start < 2
         (entry,) = result.entries
         assert entry.url == BASE + "a/utf16-blowup-story"
-        assert entry.evidence.title.startswith("Ça")
+        assert entry.evidence.title is not None and entry.evidence.title.startswith("Ça")
         assert "AAAA" not in entry.evidence.title
 
 

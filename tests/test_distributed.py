@@ -15,13 +15,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
 
-redis = pytest.importorskip("redis", reason="pip install redis scrapy-redis")
+if TYPE_CHECKING:
+    import redis
+else:
+    redis = pytest.importorskip("redis", reason="pip install redis scrapy-redis")
 pytest.importorskip("scrapy_redis", reason="pip install scrapy-redis")
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None,
@@ -304,7 +308,7 @@ def test_default_path_works_without_redis_installed() -> None:
     code = (
         "import sys; sys.modules['redis'] = None; sys.modules['scrapy_redis'] = None;"
         " import mediawatch.cli, mediawatch.cli.distributed, spiders.runner, spiders.process,"
-        " pipeline.ingest, spiders.distributed.keys, spiders.distributed.enqueue"
+        " pipeline.ingest, pipeline.queue_keys, spiders.distributed.enqueue"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=_env(), cwd=ROOT)
 
@@ -348,8 +352,11 @@ def test_a_listing_keeps_its_validators_only_once_all_its_requests_are_handed_on
     listing = f"http://x.test/{kind}.xml"
     ingestor = RemoteIngestor(rc, Keys(), "t")
     session = WorkerSession(
-        config=config, outlets=list(config.outlets), ingestor=ingestor, stats={}
-    )  # type: ignore[arg-type]
+        config=config,
+        outlets=list(config.outlets),
+        ingestor=ingestor,  # type: ignore[arg-type]  # duck-types Ingestor over Redis
+        stats={},
+    )
     spider = SitemapSpider(session=session)
     meta = {"outlet": "X", "depth": 0}
     response = XmlResponse(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 import pytest
+from pydantic import BaseModel
 
 from mediawatch.cli import cli
 from mediawatch.config import (
@@ -26,7 +27,7 @@ from warehouse.query import run_user_sql
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
-SECTIONS = {
+SECTIONS: dict[str, type[BaseModel]] = {
     "[warehouse]": WarehouseConfig,
     "[crawl]": CrawlConfig,
     "[[outlets]]": OutletConfig,

@@ -63,7 +63,7 @@ def fetched(
 
 
 def extract(page: FetchedPage, hints: OutletHints = HINTS, **options: object) -> Article:
-    result = extract_page(page, hints, ExtractOptions(**options), now=NOW)  # type: ignore[arg-type]
+    result = extract_page(page, hints, ExtractOptions(**options), now=NOW)  # type: ignore[arg-type]  # ExtractOptions' own keyword arguments
     assert isinstance(result, Article), result
     return result
 
@@ -520,7 +520,7 @@ def test_metadata_date_not_shown_yields_to_the_shown_one() -> None:
     assert article.published.value == datetime(2024, 3, 5, 15, 30, tzinfo=UTC)
     assert any("not shown" in flag for flag in article.date_flags)
     shown_published = html(head, '<p class="date">March 1, 2024</p>' + BODY)
-    assert extract(fetched(shown_published)).published.value.day == 1  # type: ignore[union-attr]
+    assert extract(fetched(shown_published)).published.value.day == 1  # type: ignore[union-attr]  # the page shows a date
     nothing_shown = extract(fetched(html(head)))
     assert nothing_shown.published is not None and nothing_shown.published.value.day == 1
 
@@ -544,12 +544,12 @@ def test_htmldate_searches_only_when_metadata_and_url_lack_a_date(
     real = htmldate.find_date
 
     def counting(tree: object, **kwargs: object) -> str | None:
-        calls.append(kwargs.get("url"))  # type: ignore[arg-type]
-        return real(tree, **kwargs)  # type: ignore[arg-type]
+        calls.append(kwargs.get("url"))  # type: ignore[arg-type]  # the real function's keyword arguments
+        return real(tree, **kwargs)  # type: ignore[arg-type]  # the real function's keyword arguments
 
     monkeypatch.setattr(htmldate, "find_date", counting)
     head = '<meta property="article:published_time" content="2024-01-05T09:00:00+00:00">'
-    assert extract(fetched(html(head))).published.source == "meta"  # type: ignore[union-attr]
+    assert extract(fetched(html(head))).published.source == "meta"  # type: ignore[union-attr]  # the page shows a date
     assert calls == []
     shown = BODY + "<p>Published on 3 February 2024.</p>"
     article = extract(fetched(html("<title>Budget</title>", shown)))

@@ -15,6 +15,7 @@ from trafilatura.utils import load_html
 
 from pipeline import maintext
 from pipeline.maintext import main_text, shown_in_body, with_standfirst
+from pipeline.metadata.heuristics import HeuristicMetadata
 
 URL = "https://example.org/news/bridge"
 LEAD = (
@@ -123,7 +124,9 @@ class FakeExtraction:
         return doc
 
 
-def run_fake(monkeypatch: pytest.MonkeyPatch, fake: FakeExtraction) -> tuple[Document | None, str]:
+def run_fake(
+    monkeypatch: pytest.MonkeyPatch, fake: FakeExtraction
+) -> tuple[HeuristicMetadata | None, str]:
     import trafilatura
 
     monkeypatch.setattr(trafilatura, "bare_extraction", fake)

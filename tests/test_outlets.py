@@ -100,6 +100,7 @@ class Site:
     @property
     def base(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server
         return f"http://{host}:{port}"
 
 
@@ -190,7 +191,7 @@ def test_add_writes_a_config_that_loads_and_crawls(newsroom, newsroom_server, tm
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         (stored,) = con.execute(
             "SELECT count(*) FROM articles WHERE outlet = 'Added outlet'"
-        ).fetchone()
+        ).fetchall()[0]
     served = sum(1 for a in newsroom.articles if a.outlet == spec.key)
     assert 0 < stored <= min(served, 5)
 

@@ -24,7 +24,7 @@ def config(**schedule):
     )
 
 
-def history(warehouse, runs: list[tuple[int, dict[str, int]]]) -> None:
+def history(warehouse, runs: list[tuple[float, dict[str, int]]]) -> None:
     """runs: (hours ago, {outlet: new articles})"""
     with opened(warehouse) as con:
         for i, (hours, news) in enumerate(runs, start=1):

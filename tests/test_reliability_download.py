@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from mediawatch.config import Config
 from spiders.addresses import classify, parse_ip, refuse_reason
 from spiders.runner import CrawlResult, run_crawl
 from tests.hostile.crawl import FAST_CRAWL, article_urls, failures, reasons_by_url, write_config
@@ -26,7 +27,7 @@ MAX_CRAWL_RSS = 400 * 1024**2  # per process; the brotli bomb expands to 512 MiB
 @dataclass
 class Crawl:
     hostile: Hostile
-    config: object
+    config: Config
     result: CrawlResult
     memory: MemoryWatch
     seconds: float

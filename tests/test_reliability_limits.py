@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mediawatch.config import Config
 from spiders.download_limits import HeaderCounter, HeaderLimits
 from spiders.runner import CrawlResult, run_crawl
 from tests.hostile.crawl import article_urls, failures, reasons_by_url, write_config
@@ -25,7 +26,7 @@ NORMAL_ARTICLES = 12
 
 @dataclass
 class Run:
-    config: object
+    config: Config
     result: CrawlResult
     peak: int  # the largest resident size of any process of the crawl
     seconds: float
@@ -210,7 +211,7 @@ def test_every_fetching_command_uses_the_one_guard() -> None:
     """crawl, --recrawl and workers all download through the guard middleware, which builds
     the scheme+host+port guard from the config."""
     from mediawatch.config import parse_config
-    from spiders.distributed.keys import Keys
+    from pipeline.queue_keys import Keys
     from spiders.distributed.worker import worker_settings
     from spiders.middlewares import _guard
     from spiders.settings import scrapy_settings
@@ -232,8 +233,8 @@ def test_every_fetching_command_uses_the_one_guard() -> None:
     class Crawler:
         spider = Spider()
 
-    Spider.session.config = config  # type: ignore[attr-defined]
-    guard = _guard(Crawler())  # type: ignore[arg-type]
+    Spider.session.config = config  # type: ignore[attr-defined]  # a stand-in spider
+    guard = _guard(Crawler())  # type: ignore[arg-type]  # a stand-in crawler
     assert guard.endpoints == frozenset({("http", "127.0.3.1", 8000)})
 
 

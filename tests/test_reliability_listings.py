@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from mediawatch.config import Config
 from spiders.listings import ListingBudget, ListingLimits
 from spiders.runner import CrawlResult, run_crawl
 from tests.hostile.crawl import article_urls, failures, write_config
@@ -25,7 +26,7 @@ HOMEPAGE_ARTICLES = 6
 @dataclass
 class Run:
     hostile: Hostile
-    config: object
+    config: Config
     result: CrawlResult
 
 
@@ -56,7 +57,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 def _children(run: Run) -> list[int]:
     paths = [e.path for e in run.hostile.requests(0, "/wide-child/")]
-    return [int(re.search(r"/wide-child/(\d+)", p).group(1)) for p in paths]  # type: ignore[union-attr]
+    return [int(re.search(r"/wide-child/(\d+)", p).group(1)) for p in paths]  # type: ignore[union-attr]  # every path matches
 
 
 def test_a_wide_index_is_followed_only_to_its_budget_newest_first(run: Run) -> None:
@@ -84,10 +85,10 @@ def test_budgets_of_listings_bytes_and_time_each_run_out_and_are_reported_once()
     assert budget.admit("a") == ("listings", "3 listings fetched (max_listings)")
     assert budget.admit("b") is None  # another outlet has its own budget
     budget.charge("b", 2000)
-    assert budget.admit("b")[0] == "bytes"  # type: ignore[index]
+    assert budget.admit("b")[0] == "bytes"  # type: ignore[index]  # the budget refuses here
     assert budget.admit("c") is None
     now[0] = 61.0
-    assert budget.admit("c")[0] == "time"  # type: ignore[index]
+    assert budget.admit("c")[0] == "time"  # type: ignore[index]  # the budget refuses here
     assert budget.first_time("c", "time") and not budget.first_time("c", "time")
     assert budget.children([f"c{i}" for i in range(8)]) == ([f"c{i}" for i in range(5)], 3)
 
@@ -115,7 +116,7 @@ def test_the_configs_own_listings_are_never_cut_and_each_round_starts_afresh() -
     )  # fmt: skip
     recorded: list = []
     ingestor = SimpleNamespace(state=SimpleNamespace(validators={}), record_failure=recorded.append)
-    session = CrawlSession(config, list(config.outlets), ingestor, {})  # type: ignore[arg-type]
+    session = CrawlSession(config, list(config.outlets), ingestor, {})  # type: ignore[arg-type]  # a stand-in ingestor
     spider = FeedSpider(session)
     outlet = config.outlets[0]
     for _ in range(5):  # five rounds' worth of configured feeds

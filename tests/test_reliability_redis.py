@@ -16,13 +16,17 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pipeline.items import Article, DatedValue, Evidence, FetchFailure, TopicMatch
 from pipeline.wire import EnvelopeError, PageResult, decode, encode
 
-redis = pytest.importorskip("redis", reason="pip install redis scrapy-redis")
+if TYPE_CHECKING:
+    import redis
+else:
+    redis = pytest.importorskip("redis", reason="pip install redis scrapy-redis")
 pytest.importorskip("scrapy_redis", reason="pip install scrapy-redis")
 needs_redis = pytest.mark.skipif(
     shutil.which("redis-server") is None,

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from mediawatch.config import Config
 from spiders.runner import CrawlResult, run_crawl
 from spiders.sitemaps import MAX_INDEX_DEPTH
 from tests.hostile.crawl import article_urls, failures, rows, write_config
@@ -34,7 +35,7 @@ PATHOLOGICAL = {
 @dataclass
 class Crawl:
     hostile: Hostile
-    config: object
+    config: Config
     result: CrawlResult
     seconds: float
 
@@ -164,7 +165,9 @@ def test_pathological_pages_do_not_stop_the_run(crawl: Crawl) -> None:
 
 
 def test_stored_text_has_no_nul_and_the_header_charset_wins(crawl: Crawl) -> None:
-    texts = dict(rows(crawl.config, "SELECT url, title || ' ' || text FROM articles"))
+    texts: dict[str, str] = dict(
+        rows(crawl.config, "SELECT url, title || ' ' || text FROM articles")
+    )
     assert all("\x00" not in t for t in texts.values())
     charset = texts.get(crawl.hostile.url(0, "/x/charset"))
     if charset is not None:  # stored: decoded as the HTTP header said (UTF-8), not as the meta tag

@@ -37,8 +37,10 @@ BERLIN = ZoneInfo("Europe/Berlin")
 DEAD = "http://127.0.0.1:9/"  # never contacted: these tests use fake crawls
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def outlet(name: str, **extra: object) -> dict:
@@ -480,5 +482,5 @@ def test_status_reports_next_runs_and_events(make_config) -> None:
     events.close()
     with opened(config.warehouse_path) as con:
         [(_, job, event, detail)] = recent_events(con, 5)
-    assert (job, event) == ("crawl every 1h", "timed-out") and "limit" in detail
+    assert (job, event) == ("crawl every 1h", "timed-out") and "limit" in (detail or "")
     assert scheduler_pid(config) is None

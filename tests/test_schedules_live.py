@@ -71,7 +71,7 @@ class CountingCrawl:
     def __call__(self, config: Config, outlets: list[str], **kwargs: object):
         self.started += 1
         try:
-            return run_crawl(config, outlets, **kwargs)  # type: ignore[arg-type]
+            return run_crawl(config, outlets, **kwargs)  # type: ignore[arg-type]  # run_crawl's own keyword arguments
         finally:
             self.finished += 1
 

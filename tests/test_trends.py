@@ -184,7 +184,7 @@ def test_planted_spike_found_on_its_day_only_with_its_drivers(planted) -> None:
         for t in ("gay", "chechnya")
     }
     assert dict(spike.terms) == terms
-    outlets = defaultdict(int)
+    outlets: defaultdict[str, int] = defaultdict(int)
     for a in on_day:
         outlets[a["outlet"]] += 1
     assert dict(spike.top_outlets) == dict(outlets)

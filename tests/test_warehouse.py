@@ -84,6 +84,7 @@ def test_reader_waits_for_a_short_writer(warehouse: Path) -> None:
         """
     )
     holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "locked"
     started = time.monotonic()
     result = run_user_sql(warehouse, "SELECT count(*) FROM articles", timeout_s=20)
@@ -101,22 +102,23 @@ def test_a_write_that_runs_out_of_memory_is_rolled_back_and_retried_with_more(
     attempts = []
 
     def work(con: duckdb.DuckDBPyConnection) -> int:
-        attempts.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        attempts.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])  # type: ignore[index]  # the query returns one row
         with transaction(con):
             con.execute("INSERT INTO outlets (name, homepage) VALUES ('X', 'http://x.test/')")
             # a 3M-element list cannot spill to disk: needs more than 32 MB
-            return con.execute("SELECT len(list(range)) FROM range(3000000)").fetchone()[0]
+            return con.execute("SELECT len(list(range)) FROM range(3000000)").fetchone()[0]  # type: ignore[index]  # the query returns one row
 
     assert write_limited(warehouse, 1000, work) == 3_000_000
     assert len(attempts) == 2 and attempts[0] != attempts[1]
     assert "ran out of memory" in caplog.text
     with opened(warehouse, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM outlets").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM outlets").fetchone()[0] == 1  # type: ignore[index]  # the query returns one row
 
 
 def test_lock_held_too_long_is_a_transient_error(warehouse: Path) -> None:
     script = f"import duckdb, time\ncon = duckdb.connect({str(warehouse)!r})\nprint('locked', flush=True)\ntime.sleep(5)\n"
     holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(WarehouseBusy, match="stayed locked"):

@@ -276,7 +276,7 @@ def _serve(args: list[str], config_path: Path) -> subprocess.Popen[str]:
 
 
 def test_console_script_serves_pages_and_stops_on_ctrl_c(demo) -> None:
-    proc = _serve(["--port", "0"], demo.config.source)  # type: ignore[arg-type]
+    proc = _serve(["--port", "0"], demo.config.source)
     try:
         assert proc.stderr is not None
         line = proc.stderr.readline()
@@ -295,7 +295,7 @@ def test_console_script_serves_pages_and_stops_on_ctrl_c(demo) -> None:
 
 
 def test_console_script_refuses_other_hosts_without_a_token(demo) -> None:
-    proc = _serve(["--host", "0.0.0.0", "--port", "0"], demo.config.source)  # type: ignore[arg-type]
+    proc = _serve(["--host", "0.0.0.0", "--port", "0"], demo.config.source)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
     assert err.startswith("error: --host 0.0.0.0 would let other machines read the warehouse")
@@ -303,7 +303,7 @@ def test_console_script_refuses_other_hosts_without_a_token(demo) -> None:
 
 
 def test_console_script_says_when_a_token_is_required(demo) -> None:
-    proc = _serve(["--new-token", "--port", "0"], demo.config.source)  # type: ignore[arg-type]
+    proc = _serve(["--new-token", "--port", "0"], demo.config.source)
     try:
         assert proc.stderr is not None
         line = proc.stderr.readline()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, sync_playwright
 
 from tests.websupport import HOSTILE, HOSTILE_ID, HOSTILE_STORY, hostile_demo, web_server
 
@@ -25,8 +25,8 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,13 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
-def _pages(demo) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _dismiss(dialog: Dialog, messages: list[str]) -> None:
+    """Record an alert/confirm the page raised, and dismiss it."""
+    messages.append(dialog.message)
+    dialog.dismiss()
+
+
+def _pages(demo) -> dict[str, str]:
     return {
         "topics": "/",
         "topic": "/topics/chechnya",
@@ -79,7 +85,7 @@ def test_every_page_at_desktop_and_phone_width(
     dialogs: list[str] = []
     context = browser.new_context(viewport=DESKTOP if label == "desktop" else PHONE)
     page = context.new_page()
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", lambda d: _dismiss(d, dialogs))
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     for name, path in _pages(demo).items():
@@ -147,7 +153,7 @@ def test_what_the_pages_show(browser: Browser, site: str, demo) -> None:
 def test_hostile_titles_are_inert_in_the_browser(browser: Browser, site: str, demo) -> None:
     page = browser.new_page(viewport=DESKTOP)
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", lambda d: _dismiss(d, dialogs))
     for path in (f"/articles/{HOSTILE_ID}", f"/stories/{HOSTILE_STORY}",
                  f"/topics/chechnya?day={demo.hostile_day}", "/search?q=chechnya+gay",
                  f"/digests/{demo.digest_day}/chechnya.html"):  # fmt: skip

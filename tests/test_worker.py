@@ -43,6 +43,7 @@ def test_a_worker_exits_when_its_parent_is_killed() -> None:
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert parent.stdout is not None
     child = int(parent.stdout.readline())
     assert _running(child)
     parent.kill()  # SIGKILL: no chance to shut the pool down

@@ -104,7 +104,7 @@ def web_server(config: Config, **options: object) -> Iterator[str]:
     from web.server import start_background
     from web.site import WebOptions
 
-    server = start_background(config, WebOptions(port=0, **options), echo=lambda s: None)  # type: ignore[arg-type]
+    server = start_background(config, WebOptions(port=0, **options), echo=lambda s: None)  # type: ignore[arg-type]  # WebOptions' own keyword arguments
     try:
         yield server.url.rstrip("/")
     finally:

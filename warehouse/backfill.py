@@ -58,6 +58,22 @@ def load_progress(path: Path, source: str, timeout_s: float) -> dict[str, Progre
     return {row[1]: Progress(*row) for row in rows}
 
 
+PROGRESS_COLUMNS = ("source", "item", "status", "records", "articles", "updated_at", "detail")
+
+
+def recent_progress(path: Path, limit: int, timeout_s: float) -> list[tuple]:
+    """The ``limit`` most recently updated items (``PROGRESS_COLUMNS``), newest first; none
+    from a warehouse that predates backfill (it is migrated by the next write)."""
+    with opened(path, read_only=True, timeout_s=timeout_s) as con:
+        if "backfill_progress" not in {r[0] for r in con.execute("SHOW TABLES").fetchall()}:
+            return []
+        return con.execute(
+            f"SELECT {', '.join(PROGRESS_COLUMNS)} FROM backfill_progress"
+            " ORDER BY updated_at DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+
+
 def backfill_summary(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Articles per source, for ``mediawatch backfill status`` and the README."""
     return con.execute(

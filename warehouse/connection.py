@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -91,7 +91,7 @@ def connect(
 
     ``limits`` are DuckDB settings such as ``writer_limits(...)``.
     """
-    config: dict[str, object] = dict(_BASE_CONFIG)
+    config: dict[str, Any] = dict(_BASE_CONFIG)  # DuckDB settings: str, bool, int or float
     config.update(limits or {})
     if sandboxed:
         config["enable_external_access"] = False

@@ -65,16 +65,6 @@ def use_utc(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
 
 
-def latest_matched_day(con: duckdb.DuckDBPyConnection, topic: str, now: datetime) -> date | None:
-    """The UTC date of the topic's newest match not dated in the future."""
-    rows = con.execute(
-        f"SELECT max(CAST(timezone('UTC', {WHEN}) AS DATE)) FROM topic_matches m"
-        f" JOIN articles a ON a.id = m.article_id WHERE m.topic = ? AND {WHEN} <= ?",
-        [topic, now],
-    ).fetchall()
-    return rows[0][0] if rows else None
-
-
 def matches(
     con: duckdb.DuckDBPyConnection,
     topic: str,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import cast
 
 EN = {
     "first": [
@@ -585,7 +586,7 @@ def _sentence(rng: random.Random, event: dict[str, object]) -> str:
         return rng.choice(pool[key])
 
     person = (
-        rng.choice(event["people"])  # type: ignore[arg-type]
+        rng.choice(cast("list[str]", event["people"]))
         if on_event
         else f"{rng.choice(pool['first'])} {rng.choice(pool['last'])}"
     )
@@ -630,7 +631,8 @@ def _headline(rng: random.Random, event: dict[str, object]) -> str:
 
 
 def _tags(rng: random.Random, event: dict[str, object]) -> list[str]:
-    tags = [*event["people"][:2], *event["places"], str(event["thing"])]  # type: ignore[misc]
+    people, places = cast("list[str]", event["people"]), cast("list[str]", event["places"])
+    tags = [*people[:2], *places, str(event["thing"])]
     rng.shuffle(tags)
     return tags
 

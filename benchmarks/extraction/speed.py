@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from trafilatura.settings import Document  # noqa: E402
+
 from pipeline.extract import ExtractOptions, extract_page  # noqa: E402
 from pipeline.items import FetchedPage, OutletHints  # noqa: E402
 
@@ -30,7 +32,9 @@ def _plain(html: str, url: str) -> None:
     import py3langid
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    doc: Document | None = bare_extraction(  # type: ignore[assignment]  # a dict only with as_dict=True
+        html, url=url, with_metadata=True, include_comments=False
+    )
     if doc is not None and doc.text:
         py3langid.classify(doc.text)
 
@@ -66,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         url = truth.get("url") or f"http://corpus.invalid/{truth['id']}"
         pages.append((raw, url, truth.get("charset") or "utf-8"))
-    _ours(*pages[0]), _plain(pages[0][0].decode(pages[0][2], "replace"), pages[0][1])  # warm-up
+    _ours(*pages[0])  # warm-up
+    _plain(pages[0][0].decode(pages[0][2], "replace"), pages[0][1])
     spent = {"ours": 0.0, "plain": 0.0}
     for round_ in range(args.rounds):
         for i, (raw, url, charset) in enumerate(pages):

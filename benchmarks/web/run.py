@@ -169,7 +169,7 @@ while True:
 """
 
 
-def start_writer(db: Path, pause_s: float) -> subprocess.Popen[bytes]:
+def start_writer(db: Path, pause_s: float) -> subprocess.Popen[str]:
     """A process writing like a crawl's writer thread: open, one transaction, close, repeat."""
     return subprocess.Popen(
         [sys.executable, "-c", _WRITER, str(db), str(pause_s)],

@@ -72,15 +72,11 @@ def register(cli: click.Group) -> None:
     def status(app: AppContext) -> None:
         """What each archive item has given so far, and articles per source."""
         from mediawatch import output
-        from warehouse.query import run_user_sql
+        from warehouse.backfill import PROGRESS_COLUMNS, recent_progress
 
-        path = app.config.warehouse_path
-        result = run_user_sql(
-            path,
-            "SELECT source, item, status, records, articles, updated_at, detail"
-            " FROM backfill_progress ORDER BY updated_at DESC LIMIT 50",
-        )
-        click.echo(output.table(result.columns, result.rows, max_width=120))
+        config = app.config
+        rows = recent_progress(config.warehouse_path, 50, config.warehouse.lock_timeout_s)
+        click.echo(output.table(list(PROGRESS_COLUMNS), rows, max_width=120))
 
 
 def _range(start: date, end: date) -> tuple[date, date]:

@@ -6,6 +6,7 @@ import click
 
 from mediawatch.cli.common import AppContext, pass_app
 from mediawatch.output import table
+from warehouse.examples import run_failures
 
 
 def register(cli: click.Group) -> None:
@@ -51,8 +52,5 @@ def format_result(result) -> str:
         + (f" ({result.error})" if result.error else "")
     )
     if result.failed:
-        lines.append(
-            'failures: mediawatch sql "SELECT outlet, stage, reason, count(*) FROM fetch_failures'
-            f' WHERE run_id = {result.run_id} GROUP BY ALL ORDER BY 4 DESC"'
-        )
+        lines.append(f'failures: mediawatch sql "{run_failures(result.run_id)}"')
     return "\n".join(lines)

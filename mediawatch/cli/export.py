@@ -23,11 +23,12 @@ def register(cli: click.Group) -> None:
         app: AppContext, directory: Path, fmt: str, since: datetime | None, overwrite: bool
     ) -> None:
         """Write articles and topic matches to DIRECTORY, one day=YYYY-MM-DD folder per day."""
+        from warehouse.examples import count_exported
         from warehouse.export import export_warehouse
 
         config = app.config
         result = export_warehouse(
-            config.warehouse_path, directory, fmt=fmt,  # type: ignore[arg-type]
+            config.warehouse_path, directory, fmt=fmt,  # type: ignore[arg-type]  # click.Choice gives one of Format's strings
             since=since.date() if since else None, overwrite=overwrite,
             timeout_s=config.warehouse.lock_timeout_s,
         )  # fmt: skip
@@ -37,8 +38,4 @@ def register(cli: click.Group) -> None:
             f" ({result.seconds:.1f} s)"
         )
         pattern = f"{result.directory}/articles/*/*.{result.fmt}"
-        reader = "read_parquet" if result.fmt == "parquet" else "read_csv"
-        click.echo(
-            f"read it back: duckdb -c \"SELECT count(*) FROM {reader}('{pattern}',"
-            ' hive_partitioning=true)"'
-        )
+        click.echo(f'read it back: duckdb -c "{count_exported(pattern, result.fmt)}"')

@@ -51,7 +51,7 @@ def register(cli: click.Group) -> None:
             f" on {config.warehouse_path} (pid {os.getpid()}); Ctrl-C stops",
             err=True,
         )
-        pages = start_beside(config, **web) if serve else None  # type: ignore[arg-type]
+        pages = start_beside(config, **web) if serve else None  # type: ignore[arg-type]  # web_options() built these keyword arguments
         try:
             raise SystemExit(service.run())
         finally:

@@ -9,7 +9,7 @@ from mediawatch.cli.common import AppContext, pass_app
 DEFAULT_PORT = 8600
 
 
-def serve_options(func):  # type: ignore[no-untyped-def]
+def serve_options(func):
     """--host/--port/--token/--new-token, shared by 'serve' and 'run --serve'."""
     func = click.option(
         "--new-token", is_flag=True, help="Require a random token, printed on start."
@@ -36,7 +36,7 @@ def serve_options(func):  # type: ignore[no-untyped-def]
     return func
 
 
-def web_options(host: str, port: int, token: str | None, new_token: bool):  # type: ignore[no-untyped-def]
+def web_options(host: str, port: int, token: str | None, new_token: bool):
     from web.server import new_token as make_token
     from web.site import WebOptions
 
@@ -62,7 +62,7 @@ def register(cli: click.Group) -> None:
         run_server(app.config, options, echo=lambda s: click.echo(s, err=True))
 
 
-def start_beside(config, host: str, port: int, token: str | None, new_token: bool):  # type: ignore[no-untyped-def]
+def start_beside(config, host: str, port: int, token: str | None, new_token: bool):
     """For 'mediawatch run --serve': the web view in a thread of the scheduler's process."""
     from web.security import check_bind
     from web.server import start_background

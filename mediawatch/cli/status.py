@@ -18,19 +18,16 @@ def register(cli: click.Group) -> None:
 
         from schedules.status import next_runs, recent_events, scheduler_pid
         from warehouse.connection import opened
+        from warehouse.examples import FAILURES_BY_OUTLET
         from warehouse.health import outlet_health
+        from warehouse.scheduling import recent_runs
 
         config = app.config
         now = datetime.now(UTC)
         with opened(
             config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
         ) as con:
-            recent = con.execute(
-                "SELECT id, started_at, status, trigger,"
-                " round(epoch(finished_at - started_at), 1) AS seconds, error"
-                " FROM crawl_runs ORDER BY id DESC LIMIT ?",
-                [runs],
-            ).fetchall()
+            recent = recent_runs(con, runs)
             health = outlet_health(con)
             upcoming = next_runs(config, now, con)
             events = [e for e in recent_events(con, 50) if e[2] not in ("started", "finished")][
@@ -73,8 +70,7 @@ def register(cli: click.Group) -> None:
         if troubled:
             click.echo(
                 f"\n{len(troubled)} outlet(s) need attention. See why with:\n"
-                '  mediawatch sql "SELECT outlet, reason, count(*) FROM fetch_failures'
-                ' GROUP BY ALL ORDER BY 3 DESC"'
+                f'  mediawatch sql "{FAILURES_BY_OUTLET}"'
             )
 
 

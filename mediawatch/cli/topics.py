@@ -28,6 +28,7 @@ def register(cli: click.Group) -> None:
     def list_topics(app: AppContext, max_width: int) -> None:
         """Configured topics with their queries and how many articles each matched so far."""
         from mediawatch.output import table
+        from warehouse.articles import match_counts
         from warehouse.connection import opened
 
         config = app.config
@@ -35,8 +36,7 @@ def register(cli: click.Group) -> None:
         if config.warehouse_path.exists():
             with opened(config.warehouse_path, read_only=True,
                         timeout_s=config.warehouse.lock_timeout_s) as con:  # fmt: skip
-                rows = con.execute("SELECT topic, count(*) FROM topic_matches GROUP BY topic")
-                counts = dict(rows.fetchall())
+                counts = match_counts(con)
         rows = [(t.name, t.query, counts.get(t.name, 0)) for t in config.topics]
         click.echo(table(["topic", "query", "matches"], rows, max_width=max_width))
         stale = sorted(set(counts) - {t.name for t in config.topics})

@@ -178,6 +178,7 @@ class NewsroomServer:
             # The handler needs the base URL, known only once the OS has picked the port.
             httpd = _bind(f"{host_prefix}{i}", port, BaseHTTPRequestHandler)
             host, bound_port = httpd.server_address[:2]
+            assert isinstance(host, str)  # an AF_INET server: a str address, never bytes
             base = f"http://{host}:{bound_port}"
             httpd.RequestHandlerClass = _handler_for(
                 _OutletApp(self, Site(self.newsroom, spec.key, base))
@@ -208,7 +209,7 @@ class NewsroomServer:
 
         Benchmarks call this so that the server's own CPU does not compete with the crawl.
         """
-        apps = {key: httpd.RequestHandlerClass.outlet_app for key, httpd in self._servers.items()}  # type: ignore[attr-defined]
+        apps = {key: httpd.RequestHandlerClass.outlet_app for key, httpd in self._servers.items()}  # type: ignore[attr-defined]  # _handler_for sets outlet_app on the class
         count = 0
         for art in self.newsroom.articles:
             for path in (art.path, art.amp_path):

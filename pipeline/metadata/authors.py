@@ -510,8 +510,9 @@ def dated_byline(tree: HtmlElement) -> list[str]:
                     return [found]
                 first = found
     if first is not None:
-        fuller = more is not None and more.split()[0].casefold() == first.casefold()
-        return [more] if fuller else [first]
+        if more is not None and more.split()[0].casefold() == first.casefold():
+            return [more]  # the fuller form of the same name
+        return [first]
     return [more] if more and more_alone else []
 
 

@@ -325,5 +325,5 @@ def shown_alternative(
         offset = parsed.offset_minutes if parsed.precision != "day" else None
         day = (parsed.value + timedelta(minutes=offset or 0)).date()
         if day != chosen and is_shown(day, text):
-            return raw, source  # type: ignore[return-value]
+            return raw, source  # type: ignore[return-value]  # parse_datetime(None) never parses
     return None

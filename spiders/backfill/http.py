@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import IO
+from http.client import HTTPResponse
 from urllib.parse import urljoin
 
 from spiders.addresses import configured_endpoints, refuse_reason
@@ -29,7 +29,7 @@ class ArchiveError(Exception):
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]  # urllib's signature
+    def redirect_request(self, *args, **kwargs):  # urllib's signature
         return None  # hand 3xx back to the caller, which checks the target first
 
 
@@ -52,7 +52,7 @@ class ArchiveClient:
         self._opener = urllib.request.build_opener(_NoRedirects())
         self._allowed = configured_endpoints(self.base_urls)
 
-    def open(self, url: str, headers: dict[str, str] | None = None) -> IO[bytes]:
+    def open(self, url: str, headers: dict[str, str] | None = None) -> HTTPResponse:
         """A streaming response body (the caller closes it); raises ``ArchiveError``."""
         for attempt in range(self.retries + 1):
             try:
@@ -73,7 +73,7 @@ class ArchiveClient:
             raise ArchiveError(f"{url}: larger than {max_bytes} bytes")
         return data
 
-    def _open_following(self, url: str, headers: dict[str, str]) -> IO[bytes]:
+    def _open_following(self, url: str, headers: dict[str, str]) -> HTTPResponse:
         for _ in range(self.max_redirects + 1):
             refused = refuse_reason(url, self._allowed)
             if refused is not None:

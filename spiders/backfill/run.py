@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 
 class WorkItem(Protocol):
-    source: str
+    @property
+    def source(self) -> str: ...  # read-only: the items are frozen dataclasses
 
     @property
     def key(self) -> str: ...
@@ -212,7 +213,7 @@ class _Reader:
             self.say(f"resuming {item.key} at record {before.records}")
         pending: set[asyncio.Task] = set()
         since_checkpoint = 0
-        iterator = iter(item.records(self.client, position, self.max_bytes))  # type: ignore[call-overload]
+        iterator = iter(item.records(self.client, position, self.max_bytes))  # type: ignore[call-overload]  # every item yields records
         status, detail = "done", None
         while True:
             try:

@@ -82,7 +82,7 @@ class _Counting(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]  # io's buffer type
+    def readinto(self, buffer) -> int:  # io's buffer type (a writable bytes-like object)
         data = self.inner.read(len(buffer))
         buffer[: len(data)] = data
         self.position += len(data)

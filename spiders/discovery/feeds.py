@@ -200,7 +200,7 @@ def _bozo_reason(parsed: Mapping[str, Any]) -> str:
 
 
 def _from_feedparser_entry(
-    item: Mapping[str, Any], feed_url: str, language: str | None
+    item: dict[str, Any], feed_url: str, language: str | None
 ) -> Discovered | None:
     link = _entry_link(item, feed_url)
     if link is None:

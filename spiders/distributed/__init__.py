@@ -6,8 +6,8 @@ Only used when the config has ``[distributed] redis_url``. The scheduler calls
 package does not import Scrapy (the scheduler and the loader do not need it).
 """
 
+from pipeline.queue_keys import Keys, connect, seed_seen, url_fingerprint
 from spiders.distributed.enqueue import DiscoveryRound, enqueue_discovery, queue_status
-from spiders.distributed.keys import Keys, connect, seed_seen, url_fingerprint
 
 __all__ = [
     "DiscoveryRound",

@@ -7,10 +7,11 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
-from spiders.distributed.keys import Keys, connect, seed_seen
+from pipeline.queue_keys import Keys, connect, seed_seen
 
 JOB_VERSION = 1
 
@@ -69,11 +70,9 @@ class QueueStatus:
 def queue_status(config: Config, keys: Keys | None = None) -> QueueStatus:
     keys = keys or Keys()
     server = connect(config)
-    workers = sorted(w.decode() for w in server.smembers(keys.workers))
-    queued = sum(
-        server.zcard(f"{keys.requests}:q:{o.decode()}")
-        for o in server.lrange(f"{keys.requests}:ring", 0, -1)
-    )
+    workers = sorted(w.decode() for w in cast("set[bytes]", server.smembers(keys.workers)))
+    ring = cast("list[bytes]", server.lrange(f"{keys.requests}:ring", 0, -1))
+    queued = sum(int(server.zcard(f"{keys.requests}:q:{o.decode()}")) for o in ring)
     return QueueStatus(
         discovery_jobs=server.llen(keys.discovery),
         queued_requests=queued,

@@ -23,8 +23,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 
+from pipeline.queue_keys import ROUND_TTL_S, Keys, url_fingerprint
 from pipeline.urls import canonicalize
-from spiders.distributed.keys import ROUND_TTL_S, Keys, url_fingerprint
 from spiders.distributed.wire import RequestRefused
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,8 @@ class OutletQueue(Base):
 class LeasedScheduler(Scheduler):
     """scrapy-redis's scheduler with leases, and without its deprecated stats calls."""
 
+    df: Any  # scrapy-redis's dupefilter, created in ``open``
+
     def open(self, spider: Any) -> None:
         """As scrapy-redis's, minus its deprecated ``Spider.log`` call and the flush option."""
         self.spider = spider
@@ -161,7 +163,7 @@ class LeasedScheduler(Scheduler):
             key=self.queue_key % {"spider": spider.name},
             serializer=self.serializer,
         )
-        if not self.df:  # type: ignore[has-type]
+        if not self.df:
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
 
     def enqueue_request(self, request: Request) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import redis
 import scrapy
@@ -35,9 +35,7 @@ from mediawatch.config import Config, OutletConfig
 from pipeline.extract import ExtractOptions
 from pipeline.items import ExtractionFailure, FetchedPage, FetchFailure, OutletHints
 from pipeline.loader import PageResult, encode
-from pipeline.urls import canonicalize, in_domains
-from pipeline.worker import WorkerSetup, init_worker, process_page
-from spiders.distributed.keys import (
+from pipeline.queue_keys import (
     ROUND_TTL_S,
     Keys,
     connect,
@@ -45,6 +43,8 @@ from spiders.distributed.keys import (
     redis_url,
     url_fingerprint,
 )
+from pipeline.urls import canonicalize, in_domains
+from pipeline.worker import WorkerSetup, init_worker, process_page
 from spiders.distributed.queue import TOKEN, recover_dead_workers, requeue_inflight
 from spiders.feeds import FeedSpider
 from spiders.homepage import HomepageSpider
@@ -217,7 +217,7 @@ class WorkMiddleware:
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        spider: WorkerSpider = self.crawler.spider  # type: ignore[assignment]
+        spider: WorkerSpider = self.crawler.spider  # type: ignore[assignment]  # only the worker's crawler runs this
         meta = response.meta
         handed_on = False
         async for out in result:
@@ -232,10 +232,10 @@ class WorkMiddleware:
                 out = WorkItem(out, meta.get(TOKEN), meta.get("run_id"))
             yield out
         if not handed_on:
-            spider.ack(response.request)
+            spider.ack(response.request)  # type: ignore[arg-type]  # set on every response
 
     def process_spider_exception(self, response: Response, exception: Exception) -> None:
-        self.crawler.spider.ack(response.request)  # type: ignore[union-attr]
+        self.crawler.spider.ack(response.request)  # type: ignore[union-attr]  # the worker's crawler runs a WorkerSpider
 
 
 class PushPipeline(RedisPipeline):
@@ -252,10 +252,10 @@ class PushPipeline(RedisPipeline):
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, WorkItem):
             return item
-        spider: WorkerSpider = self.crawler.spider  # type: ignore[assignment]
-        session: WorkerSession = spider.session  # type: ignore[assignment]
+        spider: WorkerSpider = self.crawler.spider  # type: ignore[assignment]  # only the worker's crawler runs this
+        session: WorkerSession = spider.session  # type: ignore[assignment]  # a WorkerSpider's session is a WorkerSession
         page = item.page
-        result = await session.extractor.extract(page)  # type: ignore[union-attr]
+        result = await session.extractor.extract(page)  # type: ignore[union-attr]  # run_worker sets the extractor first
         record = PageResult(
             page.requested_url, page.outlet, page.fetched_at, page.discovered_via,
             len(page.body), result, item.run_id, session.worker_id,
@@ -271,7 +271,7 @@ class PushPipeline(RedisPipeline):
         spider.last_busy = time.monotonic()
         if isinstance(result, ExtractionFailure):
             session.stats_for(page.outlet).fail(result.reason)
-            session.ingestor.forget({page.requested_url, page.url})  # type: ignore[attr-defined]
+            session.ingestor.forget({page.requested_url, page.url})  # type: ignore[attr-defined]  # a worker's ingestor is a RemoteIngestor
             return {"url": page.url, "outcome": result.reason}
         return {"url": page.url, "outcome": "extracted"}
 
@@ -291,14 +291,14 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider = cast("WorkerSpider", super().from_crawler(crawler, *args, **kwargs))
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
     @property
     def wsession(self) -> WorkerSession:
-        return self.session  # type: ignore[return-value]
+        return self.session  # type: ignore[return-value]  # a WorkerSpider's session is a WorkerSession
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Nothing at start: discovery jobs are taken from Redis whenever the spider idles."""
@@ -321,7 +321,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
             ("feeds", FeedSpider), ("sitemaps", SitemapSpider), ("homepage", HomepageSpider)
         ):  # fmt: skip
             if mode in outlet.modes:
-                for request in spider_cls.discovery_requests(self, outlet):  # type: ignore[arg-type]
+                for request in spider_cls.discovery_requests(self, outlet):
                     request.meta.update(extra)
                     requests.append(request)
         self.last_busy = time.monotonic()
@@ -355,23 +355,23 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
     ) -> None:
         super().fail(url, outlet, reason, detail, stage, status)
         if stage in ("fetch", "extract"):
-            ingestor: RemoteIngestor = self.session.ingestor  # type: ignore[assignment]
+            ingestor: RemoteIngestor = self.session.ingestor  # type: ignore[assignment]  # a worker's ingestor is a RemoteIngestor
             ingestor.forget([url])
             if outlet and reason.startswith(_TRANSIENT):
                 ingestor.state.validators.void(outlet)
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets .request on errback failures
         try:
             super().on_error(failure)
             if request.meta.get("stage") == "fetch":
-                self.session.ingestor.forget(request.meta.get("redirect_urls", []))  # type: ignore[attr-defined]
+                self.session.ingestor.forget(request.meta.get("redirect_urls", []))  # type: ignore[attr-defined]  # a worker's ingestor is a RemoteIngestor
         finally:
             self.ack(request)
 
     def ignore_probe(self, failure: Failure) -> None:
         super().ignore_probe(failure)
-        self.ack(failure.request)  # type: ignore[attr-defined]
+        self.ack(failure.request)  # type: ignore[attr-defined]  # Scrapy sets .request on errback failures
 
     def ack(self, request: scrapy.Request) -> None:
         token = request.meta.pop(TOKEN, None)
@@ -494,7 +494,7 @@ def run_worker(
     session = WorkerSession(
         config=config,
         outlets=list(config.outlets),
-        ingestor=RemoteIngestor(server, keys, worker_id),  # type: ignore[arg-type]
+        ingestor=RemoteIngestor(server, keys, worker_id),  # type: ignore[arg-type]  # RemoteIngestor duck-types Ingestor over Redis
         stats={},
         worker_id=worker_id,
         keys=keys,

@@ -198,6 +198,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _base(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server
         return f"http://{host}:{port}"
 
     def do_GET(self) -> None:  # noqa: N802

@@ -1,5 +1,8 @@
 """Redis key names and the seen-URL filter shared by the scheduler, the workers and the loader.
 
+It lives in the pipeline, below the spiders, so that the loader can use it without
+importing the spiders (the layering contracts in pyproject.toml check this).
+
 The seen set holds SHA-1 fingerprints of canonical article URLs (the same canonical form
 as ``article_urls.url``), so it can be seeded from the warehouse and checked by any worker.
 """
@@ -10,7 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
@@ -128,7 +131,8 @@ def crawl_pending(server: redis.Redis, keys: Keys) -> bool:
     """Whether any worker still has something to crawl: jobs, queued or leased requests."""
     if server.llen(keys.discovery) or server.llen(f"{keys.requests}:ring"):
         return True
-    return any(server.hlen(keys.inflight(w.decode())) for w in server.smembers(keys.workers))
+    workers = cast("set[bytes]", server.smembers(keys.workers))  # no decode_responses
+    return any(server.hlen(keys.inflight(w.decode())) for w in workers)
 
 
 def url_fingerprint(canonical_url: str) -> str:
@@ -146,6 +150,7 @@ def seed_seen(config: Config, server: redis.Redis, keys: Keys | None = None) -> 
         return 0
     if not server.set(keys.seeding, "1", nx=True, ex=600):
         return 0
+    from warehouse.articles import stored_urls
     from warehouse.connection import opened
 
     added = 0
@@ -153,11 +158,8 @@ def seed_seen(config: Config, server: redis.Redis, keys: Keys | None = None) -> 
         with opened(
             config.warehouse_path, read_only=True, timeout_s=config.warehouse.lock_timeout_s
         ) as con:
-            tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-            if "article_urls" in tables:
-                cursor = con.execute("SELECT url FROM article_urls")
-                while rows := cursor.fetchmany(SEED_CHUNK):
-                    added += server.sadd(keys.seen, *(url_fingerprint(r[0]) for r in rows))
+            for urls in stored_urls(con, SEED_CHUNK):
+                added += server.sadd(keys.seen, *(url_fingerprint(u) for u in urls))
         server.set(keys.seeded, datetime.now(UTC).isoformat())
     finally:
         server.delete(keys.seeding)
