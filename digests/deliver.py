@@ -19,9 +19,12 @@ import smtplib
 import time
 import urllib.error
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+import duckdb
 
 from digests import mail, webhook
 from digests.archive import write_archive
@@ -189,7 +192,7 @@ def backoff(config: Config, attempts: int) -> timedelta:
     return timedelta(seconds=min(dc.retry_max_s, dc.retry_first_s * 2 ** max(0, attempts - 1)))
 
 
-def _writing(config: Config):  # type: ignore[no-untyped-def]
+def _writing(config: Config) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     return opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s)
 
 

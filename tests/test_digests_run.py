@@ -59,11 +59,11 @@ class Sink:
         self.at_quit = threading.Event()
         self.release = threading.Event()
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.messages.append(envelope.original_content)
         return "250 OK"
 
-    async def handle_QUIT(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
         if self.hold_quit:
             self.at_quit.set()
             while not self.release.is_set():

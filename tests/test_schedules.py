@@ -194,7 +194,7 @@ class RecordingDeliver:
     clock: Callable[[], datetime]
     calls: list[tuple[str, date, datetime]] = field(default_factory=list)
 
-    def __call__(self, config: Config, topic: str, window, now: datetime, kind: str = "scheduled"):  # type: ignore[no-untyped-def]
+    def __call__(self, config: Config, topic: str, window, now: datetime, kind: str = "scheduled"):
         self.calls.append((topic, window.day, self.clock()))
         with opened(config.warehouse_path) as con, transaction(con):
             digest_outbox.enqueue(

@@ -357,7 +357,7 @@ def undelivered(
         " ORDER BY channel",
         [topic, window_end],
     ).fetchall()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def outbox_rows(con: duckdb.DuckDBPyConnection, topic: str | None = None) -> list[OutboxRow]:
