@@ -210,7 +210,7 @@ def test_refused_at_digest_time_arrives_once_later_the_same_day(
     assert "Traceback" not in err
     assert len(sink.messages) == 1
     msg = email.message_from_bytes(sink.messages[0], policy=email.policy.default)
-    channel, status, attempts, message_id, start, end, sent_at = smtp_row(config)  # type: ignore[misc]
+    channel, status, attempts, message_id, start, end, sent_at = smtp_row(config)  # type: ignore[misc]  # the row exists: it was just sent
     assert status == "sent" and attempts >= 3 and msg["Message-ID"] == message_id
     local = ZoneInfo(tomllib.loads(config.read_text())["schedule"]["timezone"])
     assert sent_at > end  # later ...
