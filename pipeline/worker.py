@@ -7,6 +7,7 @@ the crawler's event loop never waits on trafilatura and both cores are used.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -40,6 +41,15 @@ _context: list[_Context] = []
 
 
 def init_worker(setup: WorkerSetup) -> None:
+    """Set up a pool worker: ready to extract, deaf to Ctrl-C.
+
+    A terminal's Ctrl-C reaches every process of its group; a worker that died of it
+    would break the pool and lose the pages in flight. The crawl process started us with
+    SIGINT ignored already (so even our imports are safe); this keeps it so when a pool
+    is started elsewhere. The parent ends its workers itself (shutdown, kill, or we notice
+    it is gone).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _context[:] = [_Context(setup, tuple((name, compile_query(src)) for name, src in setup.topics))]
     threading.Thread(
         target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True

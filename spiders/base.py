@@ -58,6 +58,9 @@ class OutletSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for outlet in self.session.outlets_for(self.mode):
             for request in self.discovery_requests(outlet):
+                if self.session.stopping:
+                    self.session.unfinished.add(outlet.name)
+                    return
                 yield request
 
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
@@ -108,12 +111,14 @@ class OutletSpider(scrapy.Spider):
             yield self._fetch(outlet, url, evidence)
 
     def _refill(self) -> None:
+        if self.session.stopping:
+            return  # what waits in the backlog is fetched next run (no validators kept)
         engine = self.crawler.engine
         for request in self._from_backlog():
             engine.crawl(request)
 
     def _refill_or_close(self) -> None:
-        if len(self.backlog):
+        if len(self.backlog) and not self.session.stopping:
             self._refill()
             raise DontCloseSpider
 
