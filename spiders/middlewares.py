@@ -16,6 +16,7 @@ Failures raised here carry ``failure_reason``, the ``fetch_failures.reason`` the
 from __future__ import annotations
 
 import email.utils
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import get_meta_refresh
 
 from spiders.addresses import configured_endpoints, parse_ip, refuse_reason
+from spiders.unreachable import unreachable_kind
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
@@ -70,7 +72,9 @@ class Truncated(CrawlRefusal):
 
 
 class Timeout(CrawlRefusal):
-    failure_reason = "timeout"
+    """No answer in time: counted as *unreachable*, like DNS, refused and TLS failures."""
+
+    failure_reason = "unreachable"
 
 
 def _allowed(crawler: Crawler) -> frozenset[str]:
@@ -175,7 +179,7 @@ def typed_download_error(exc: Exception) -> CrawlRefusal | None:
     ):
         return Truncated(f"connection closed before the body was complete: {text[:300]}")
     if name in ("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError"):
-        return Timeout(text[:300] or "download timed out")
+        return Timeout("no answer in time: " + (text[:300] or "download timed out"))
     return None
 
 
@@ -228,8 +232,9 @@ def _same(url: str) -> str:
 class _DisallowAll:
     """A robots parser for a host whose robots.txt could not be read (RFC 9309 §2.3.1.4)."""
 
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, unreachable: bool = False) -> None:
         self.why = why
+        self.unreachable = unreachable
 
     def allowed(self, url: str, user_agent: str) -> bool:
         return False
@@ -240,7 +245,41 @@ class _AllowAll:
         return True
 
 
+class RobotsDisallowed(CrawlRefusal):
+    failure_reason = "robots"
+
+
+class RobotsUnavailable(CrawlRefusal):
+    """robots.txt answered 5xx: the host is disallowed for this run (it answered: *blocked*)."""
+
+    failure_reason = "robots-unavailable"
+
+
+class HostUnreachable(CrawlRefusal):
+    """robots.txt could not be fetched at all (DNS, refused, TLS, no answer): *unreachable*."""
+
+    failure_reason = "unreachable"
+
+
+class _QuietUnreachable(logging.Filter):
+    """Scrapy logs a failed robots.txt download with its traceback; an unreachable host is
+    recorded as a failure of each request instead, in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or unreachable_kind(exc) is None
+
+
+_QUIET = _QuietUnreachable()
+
+
 class RobotsPolicyMiddleware(RobotsTxtMiddleware):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        robots_log = logging.getLogger(RobotsTxtMiddleware.__module__)
+        if _QUIET not in robots_log.filters:
+            robots_log.addFilter(_QUIET)
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
             self._settle(netloc, _DisallowAll(f"robots.txt answered HTTP {response.status}"))
@@ -250,7 +289,11 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self._settle(netloc, _DisallowAll(f"robots.txt unreachable ({type(exc).__name__})"))
+        kind = unreachable_kind(exc)
+        if kind is not None:
+            self._settle(netloc, _DisallowAll(f"{kind} ({exc})"[:300], unreachable=True))
+        else:
+            self._settle(netloc, _DisallowAll(f"robots.txt unreachable ({type(exc).__name__})"))
 
     def _settle(self, netloc: str, parser: Any) -> None:
         pending = self._parsers[netloc]
@@ -260,8 +303,17 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, _DisallowAll):
-            raise IgnoreRequest(f"robots.txt unavailable, host disallowed for this run: {rp.why}")
-        super().process_request_2(rp, request)
+            if rp.unreachable:
+                raise HostUnreachable(rp.why)
+            raise RobotsUnavailable(
+                f"robots.txt unavailable, host disallowed for this run: {rp.why}"
+            )
+        try:
+            super().process_request_2(rp, request)
+        except CrawlRefusal:
+            raise
+        except IgnoreRequest as exc:
+            raise RobotsDisallowed(str(exc)) from exc
 
 
 class PoliteRetryMiddleware(RetryMiddleware):

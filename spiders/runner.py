@@ -179,7 +179,7 @@ def _crawl_locked(
             error = "every outlet failed"
             reasons = failure_reasons(con, run_id)
             if reasons and set(reasons) <= {"unreachable"}:
-                error = "no outlet could be reached (" + _first_detail(con, run_id) + ")"
+                error = "no outlet could be reached: " + _first_detail(con, run_id)
         elif status == "ok" and any(s.failed for s in summary):
             status = "partial"
         finish_run(con, run_id, status, error)
@@ -188,7 +188,7 @@ def _crawl_locked(
 
 def _first_detail(con, run_id: int) -> str:
     rows = first_failures(con, run_id, 1)
-    return f"{rows[0][0]}: {rows[0][1]}" if rows else "unreachable"
+    return f"{rows[0][0]}: {rows[0][1]}"[:300] if rows else "unreachable"
 
 
 class _ChildControl:

@@ -261,7 +261,7 @@ def test_crawl_memory_stays_bounded(crawl: Crawl) -> None:
 @pytest.mark.parametrize("path", ["/slow/drip", "/slow/headers", "/slow/silent"])
 def test_slow_servers_time_out_with_bounded_retries(crawl: Crawl, path: str) -> None:
     assert len(crawl.hostile.requests(0, path)) == 1 + FAST_CRAWL["retries"]
-    assert _by_path(crawl, "timeouts")[path] == {"timeout"}
+    assert _by_path(crawl, "timeouts")[path] == {"unreachable"}
 
 
 def test_the_whole_hostile_crawl_is_bounded_in_time(crawl: Crawl) -> None:

@@ -119,8 +119,8 @@ def failure_reasons(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, in
 
 
 def first_failures(con: duckdb.DuckDBPyConnection, run_id: int, limit: int) -> list[tuple]:
-    """(reason, detail) of a run's first failures, for a one-line summary."""
+    """(outlet, detail) of a run's first failures, for a one-line summary."""
     return con.execute(
-        "SELECT reason, detail FROM fetch_failures WHERE run_id = ? ORDER BY failed_at LIMIT ?",
+        "SELECT outlet, detail FROM fetch_failures WHERE run_id = ? ORDER BY failed_at LIMIT ?",
         [run_id, limit],
     ).fetchall()

@@ -38,6 +38,7 @@ def _register() -> None:
         crawl,
         demo,
         digest,
+        distributed,
         export,
         init,
         outlets,
@@ -48,7 +49,9 @@ def _register() -> None:
         trends,
     )  # fmt: skip
 
-    for module in (init, demo, crawl, sql, status, outlets, topics, trends, export, digest, run):
+    for module in (
+        init, demo, crawl, sql, status, outlets, topics, trends, export, digest, distributed, run,
+    ):  # fmt: skip
         module.register(cli)
 
 
