@@ -172,8 +172,9 @@ def test_ctrl_c_stops_the_scheduler_and_its_crawl_cleanly(
     no_traceback(err)
     assert [r[1] for r in runs(warehouse)] == ["interrupted"]
     path = write_config(make_config, newsroom_server)
-    again = run(path, "crawl")
-    assert again.returncode == 0, again.stderr
+    for _ in range(2):  # a page that failed for a passing reason (overload) is retried too
+        again = run(path, "crawl")
+        assert again.returncode == 0, again.stderr
     urls = articles(warehouse)
     assert len(urls) == len(set(urls))
     assert set(urls) == everything
