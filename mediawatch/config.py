@@ -235,6 +235,23 @@ class DedupConfig(_Section):
     window_days: int = Field(default=30, ge=1)
 
 
+class BackfillConfig(_Section):
+    """Archives a backfill reads, and how politely (both answer 429 to impatient clients)."""
+
+    ccnews_url: HttpUrl = "https://data.commoncrawl.org/"
+    wayback_url: HttpUrl = "https://web.archive.org/"
+    requests_per_second: float = Field(default=1.0, gt=0, le=50)
+    timeout_s: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=4, ge=0, le=10)
+    max_captures: int = Field(default=5000, ge=1)
+    checkpoint_records: int = Field(default=200, ge=1)
+
+    @field_validator("ccnews_url", "wayback_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+
 class DistributedConfig(_Section):
     redis_url: str
 
@@ -249,6 +266,7 @@ class Config(_Section):
     schedule: ScheduleConfig = ScheduleConfig()
     digest: DigestConfig = DigestConfig()
     dedup: DedupConfig = DedupConfig()
+    backfill: BackfillConfig = BackfillConfig()
     distributed: DistributedConfig | None = None
     source: Path | None = Field(default=None, exclude=True)
 

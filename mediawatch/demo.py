@@ -42,6 +42,7 @@ class DemoResult:
     config: Config
     crawl: object  # spiders.runner.CrawlResult
     digest_files: list[Path]
+    archive: Path | None = None  # a WARC of 2017 coverage, for `mediawatch backfill warc`
 
 
 def demo_config(outlets: list[dict], directory: Path) -> dict:
@@ -105,8 +106,23 @@ def run_demo(
         config = load_config(config_path)
         echo(f"crawling into {config.warehouse_path} …")
         result = run_crawl(config, trigger="demo", log_level=log_level)
+    archive = write_demo_archive(directory, seed)
     # Just after midnight today has little news yet: digest the topic's latest day of coverage.
     day = latest_coverage_day(config) or datetime.now(UTC).date()
     report = deliver(config, DEMO_TOPIC["name"], day, send=False, force=True)
     digest_files = list(report.files)
-    return DemoResult(config_path, config, result, digest_files)
+    return DemoResult(config_path, config, result, digest_files, archive)
+
+
+def write_demo_archive(directory: Path, seed: int = 7, articles: int = 120) -> Path:
+    """The newsroom's coverage of spring 2017 as a WARC file, as a web archive would hold it.
+
+    Its outlets sit on the same loopback addresses as the live demo's, so a backfill
+    files every record under the right outlet.
+    """
+    from mediawatch.newsroom import build_newsroom
+    from mediawatch.newsroom.archive import ARCHIVE_END, write_archive
+
+    path = directory / "archive.warc.gz"
+    write_archive(path, build_newsroom(seed=seed + 2010, n_articles=articles, end=ARCHIVE_END))
+    return path

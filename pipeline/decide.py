@@ -26,6 +26,7 @@ class PageMeta:
     fetched_at: datetime
     discovered_via: str
     bytes: int
+    source: str = "live"  # live, or the archive a backfilled page came from
 
 
 class Decider:
@@ -57,6 +58,9 @@ class Decider:
         run_id = self.run_id
         if isinstance(result, tuple) and result[0] == "deleted":
             batch.deletions.append((result[1], result[2], now))
+            return
+        if isinstance(result, tuple) and result[0] == "progress":
+            batch.progress.append(result[1].row(now))
             return
         if isinstance(result, tuple) and result[0] == "validators":
             _, url, etag, lm, changed = result
@@ -186,4 +190,8 @@ def _row(
         "field_sources": field_sources_json(art.field_sources),
         "date_flags": list(art.date_flags),
         "run_id": run_id,
+        "source": meta.source,
+        # an archived page was captured long before we read it: its capture time is when it
+        # was first seen, so that trends place it on its own day and no digest picks it up
+        "captured_at": meta.fetched_at,
     }

@@ -94,8 +94,9 @@ class Ingestor:
 
     async def submit(self, page: FetchedPage) -> Article | ExtractionFailure:
         meta = PageMeta(
-            page.requested_url, page.outlet, page.fetched_at, page.discovered_via, len(page.body)
-        )
+            page.requested_url, page.outlet, page.fetched_at, page.discovered_via,
+            len(page.body), page.source,
+        )  # fmt: skip
         result = await self._extract(page)
         self._queue.put((meta, result))
         return result
@@ -127,6 +128,14 @@ class Ingestor:
 
     def record_failure(self, failure: FetchFailure) -> None:
         self._queue.put((None, failure))
+
+    def record_progress(self, progress: object) -> None:
+        """A backfill's resume point (``warehouse.backfill.Progress``).
+
+        Queued behind the results it covers, so the writer commits it in the same
+        transaction as (or after) their articles, never before them.
+        """
+        self._queue.put((None, ("progress", progress)))
 
     def record_deletion(self, article_id: int, status: int) -> None:
         """A re-crawl found the article gone (404/410)."""

@@ -53,6 +53,7 @@ class FetchedPage:
     last_modified: str | None = None  # HTTP Last-Modified header, raw
     evidence: Evidence | None = None
     discovered_via: str = "homepage"
+    source: str = "live"  # live | warc | ccnews | wayback (backfill reads archives)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,10 @@ CASES = {
     "warehouse views": (["benchmarks/warehouse/run.py", "--quick"], "view topic_daily"),
     "warehouse ingest": (["benchmarks/warehouse/ingest.py", "--quick"], "articles/s"),
     "pipeline": (["benchmarks/pipeline/run.py", "--quick"], "x the 2-process ceiling"),
+    "backfill": (
+        ["benchmarks/backfill/run.py", "--articles", "20", "--page-weight", "light"],
+        "ratio backfill / plain",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from mediawatch.cli import cli
 from mediawatch.config import (
+    BackfillConfig,
     Config,
     CrawlConfig,
     DedupConfig,
@@ -33,6 +34,7 @@ SECTIONS = {
     "[schedule]": ScheduleConfig,
     "[digest]": DigestConfig,
     "[dedup]": DedupConfig,
+    "[backfill]": BackfillConfig,
     "[distributed]": DistributedConfig,
 }
 

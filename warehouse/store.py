@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from warehouse.backfill import save_progress
 from warehouse.connection import transaction
 
 ARTICLE_COLUMNS = (
@@ -23,7 +24,7 @@ ARTICLE_COLUMNS = (
     "modified_source", "first_seen_at", "last_fetched_at", "language", "description",
     "section", "tags", "image_url", "site_name", "paywalled", "text", "word_count",
     "content_hash", "minhash", "story_id", "discovered_via", "field_sources", "date_flags",
-    "run_id",
+    "run_id", "source", "captured_at",
 )  # fmt: skip
 
 ARTICLE_SCHEMA = pa.schema(
@@ -58,6 +59,8 @@ ARTICLE_SCHEMA = pa.schema(
         ("field_sources", pa.string()),
         ("date_flags", pa.list_(pa.string())),
         ("run_id", pa.int64()),
+        ("source", pa.string()),
+        ("captured_at", pa.timestamp("us", tz="UTC")),
     ]
 )
 
@@ -113,6 +116,8 @@ class Batch:
     validators: list[tuple[str, str | None, str | None, datetime, bool]] = field(
         default_factory=list
     )  # (url, etag, last_modified, checked_at, changed)
+    # backfill_progress rows, written in the same transaction as the articles they cover
+    progress: list[tuple] = field(default_factory=list)
 
     def payload_bytes(self) -> int:
         """About what the insert holds in memory: the texts dominate."""
@@ -122,7 +127,7 @@ class Batch:
     def __len__(self) -> int:
         return (
             len(self.articles) + len(self.failures) + len(self.refetched) + len(self.updated)
-            + len(self.urls) + len(self.validators) + len(self.deletions)
+            + len(self.urls) + len(self.validators) + len(self.deletions) + len(self.progress)
         )  # fmt: skip
 
 
@@ -189,6 +194,8 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
             " changed_at = coalesce(excluded.changed_at, fetch_validators.changed_at)",
             [(u, e, lm, at, ch, at) for u, e, lm, at, ch in batch.validators],
         )
+    if batch.progress:
+        save_progress(con, batch.progress)
 
 
 def _record_version(con: duckdb.DuckDBPyConnection, row: dict) -> None:

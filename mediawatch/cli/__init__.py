@@ -35,6 +35,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 def _register() -> None:
     from mediawatch.cli import (
+        backfill,
         crawl,
         demo,
         digest,
@@ -50,7 +51,8 @@ def _register() -> None:
     )  # fmt: skip
 
     for module in (
-        init, demo, crawl, sql, status, outlets, topics, trends, export, digest, distributed, run,
+        init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest,
+        distributed, run,
     ):  # fmt: skip
         module.register(cli)
 

@@ -50,3 +50,8 @@ def register(cli: click.Group) -> None:
             click.echo(f'  MEDIAWATCH_CONFIG={cfg} {program} sql "{query}"')
         click.echo(f"  MEDIAWATCH_CONFIG={cfg} {program} status")
         click.echo(f"  MEDIAWATCH_CONFIG={cfg} {program} trends {DEMO_TOPIC['name']}")
+        if result.archive is not None:
+            click.echo(
+                f"\nbackfill 2017 from a web archive the demo wrote:\n"
+                f"  MEDIAWATCH_CONFIG={cfg} {program} backfill warc {result.archive}"
+            )

@@ -1,0 +1,161 @@
+"""``mediawatch backfill``: historical coverage from WARC files, CC-NEWS and the Wayback Machine."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from mediawatch.cli.common import AppContext, pass_app
+from mediawatch.errors import TerminalError
+
+
+def register(cli: click.Group) -> None:
+    @cli.group()
+    def backfill() -> None:
+        """Store past coverage from web archives (resumable: run it again to go on)."""
+
+    @backfill.command("warc")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'."
+    )
+    @pass_app
+    def warc(app: AppContext, paths: tuple[str, ...], all_hosts: bool) -> None:
+        """Read .warc / .warc.gz files (your own archive, or downloaded CC-NEWS files)."""
+        from spiders.backfill.sources import warc_items
+
+        _run(app, "warc", warc_items([Path(p) for p in paths]), None, all_hosts)
+
+    @backfill.command("ccnews")
+    @click.option("--from", "since", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @click.option("--to", "until", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @click.option(
+        "--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'."
+    )
+    @pass_app
+    def ccnews(app: AppContext, since, until, all_hosts: bool) -> None:
+        """Common Crawl's news archive between two dates (files listed per month)."""
+        from spiders.backfill.sources import ccnews_items
+
+        start, end = _range(since.date(), until.date())
+        client = _client(app)
+        base = app.config.backfill.ccnews_url
+        click.echo(f"listing CC-NEWS files from {start} to {end} at {base} …", err=True)
+        items = _guarded(lambda: ccnews_items(client, base, start, end))
+        click.echo(f"{len(items)} WARC file(s) in range", err=True)
+        _run(app, "ccnews", items, client, all_hosts)
+
+    @backfill.command("wayback")
+    @click.option("--outlet", "outlets", multiple=True, help="Only this outlet (repeatable).")
+    @click.option("--from", "since", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @click.option("--to", "until", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @pass_app
+    def wayback(app: AppContext, outlets: tuple[str, ...], since, until) -> None:
+        """An outlet's pages as the Wayback Machine captured them (through its CDX API)."""
+        from spiders.backfill.sources import WaybackItem, host_of
+
+        config = app.config
+        start, end = _range(since.date(), until.date())
+        chosen = [config.outlet(n) for n in outlets] if outlets else list(config.outlets)
+        items = [
+            WaybackItem(host_of(str(o.homepage)), start, end, config.backfill.wayback_url,
+                        config.backfill.max_captures)
+            for o in chosen
+        ]  # fmt: skip
+        _run(app, "wayback", items, _client(app), False)
+
+    @backfill.command("status")
+    @pass_app
+    def status(app: AppContext) -> None:
+        """What each archive item has given so far, and articles per source."""
+        from mediawatch import output
+        from warehouse.query import run_user_sql
+
+        path = app.config.warehouse_path
+        result = run_user_sql(
+            path,
+            "SELECT source, item, status, records, articles, updated_at, detail"
+            " FROM backfill_progress ORDER BY updated_at DESC LIMIT 50",
+        )
+        click.echo(output.table(result.columns, result.rows, max_width=120))
+
+
+def _range(start: date, end: date) -> tuple[date, date]:
+    if end < start:
+        raise TerminalError(f"--to {end} is before --from {start}", hint="swap the two dates")
+    if start > date.today():
+        raise TerminalError(f"--from {start} is in the future", hint="archives hold the past")
+    return start, end
+
+
+def _client(app: AppContext):
+    from spiders.backfill.http import ArchiveClient
+
+    cfg = app.config.backfill
+    return ArchiveClient(
+        base_urls=(cfg.ccnews_url, cfg.wayback_url),
+        user_agent=app.config.crawl.user_agent,
+        requests_per_second=cfg.requests_per_second,
+        timeout_s=cfg.timeout_s,
+        retries=cfg.retries,
+    )
+
+
+def _guarded(call):
+    from spiders.backfill.http import ArchiveError
+
+    try:
+        return call()
+    except ArchiveError as exc:
+        raise TerminalError(f"archive: {exc}", hint="check [backfill] in the config") from None
+
+
+def _run(app: AppContext, source: str, items, client, all_hosts: bool) -> None:
+    from spiders.backfill.run import run_backfill
+
+    tty = sys.stderr.isatty()
+    every = 2.0 if tty else 30.0  # a log file needs a line now and then, not every 2 s
+    last = [0.0]
+
+    def report(counters, final: bool) -> None:
+        if not final and _elapsed(counters) - last[0] < every:
+            return
+        last[0] = _elapsed(counters)
+        elapsed = max(1e-6, _elapsed(counters))
+        skipped = sum(counters.skipped.values())
+        line = (
+            f"backfill: {counters.items_done}/{counters.items_total} item(s) · "
+            f"{counters.records:,} records ({counters.records / elapsed:.0f}/s) · "
+            f"{counters.pages:,} pages ({counters.pages / elapsed:.0f}/s) · {skipped:,} skipped"
+        )
+        if tty and not final:
+            click.echo("\r" + line, nl=False, err=True)
+        else:
+            click.echo(("\r" if tty else "") + line, err=True)
+
+    result = run_backfill(
+        app.config, source, items, client, all_hosts=all_hosts, report=report,
+        say=lambda line: click.echo(line, err=True),
+    )  # fmt: skip
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted(result.counters.skipped.items()))
+    click.echo(
+        f"run {result.run_id}: {result.status} in {result.seconds:.1f} s — "
+        f"{result.new} new article(s), {result.duplicate} already known"
+        + (f"; skipped: {skipped}" if skipped else "")
+    )
+    for key, reason in result.failed_items:
+        click.echo(f"  {key}: {reason}", err=True)
+    if result.status == "interrupted":
+        click.echo("interrupted: run the same command again to resume", err=True)
+        raise SystemExit(130)
+    if result.status == "failed":
+        raise SystemExit(1)
+
+
+def _elapsed(counters) -> float:
+    import time
+
+    return time.monotonic() - counters.started

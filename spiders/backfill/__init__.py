@@ -1,0 +1,1 @@
+"""Backfill: past coverage read from web archives instead of crawled live."""

@@ -1,0 +1,293 @@
+"""A backfill: archived pages through the same extraction, dedup and matching as a crawl.
+
+Work items (WARC files, an outlet's Wayback captures) are read in order; their pages go
+to the crawl's ``Ingestor`` (worker pool + one writer thread), so a backfilled article is
+stored exactly as a crawled one, with its ``source`` and capture time. Every
+``checkpoint_records`` records the reader waits for the pages in flight and queues a
+progress row behind them: it is committed with (never before) their articles, so a
+killed backfill resumes after the last committed record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from mediawatch.config import Config
+from mediawatch.errors import TerminalError
+from pipeline.ingest import Ingestor
+from pipeline.items import FetchedPage
+from spiders.backfill.http import ArchiveClient, ArchiveError
+from spiders.backfill.sources import host_of
+from spiders.backfill.warc import ArchivedPage, Record, Skipped, TruncatedArchive
+from spiders.process import CrawlJob, build_ingestor
+from warehouse.backfill import Progress, load_progress
+from warehouse.connection import opened
+from warehouse.runs import OutletRunStats, finish_run, record_outlet_stats, start_run
+
+log = logging.getLogger(__name__)
+
+
+class WorkItem(Protocol):
+    source: str
+
+    @property
+    def key(self) -> str: ...
+
+    def records(
+        self, client: ArchiveClient | None, position: int, max_bytes: int
+    ) -> Sequence[Record] | object: ...
+
+
+@dataclass
+class Counters:
+    """What a backfill has done so far, for progress lines and the summary."""
+
+    items_total: int = 0
+    items_done: int = 0
+    records: int = 0
+    pages: int = 0  # handed to extraction
+    skipped: dict[str, int] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def skip(self, reason: str) -> None:
+        key = reason.split(":")[0]
+        self.skipped[key] = self.skipped.get(key, 0) + 1
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    run_id: int
+    status: str  # ok | partial | interrupted | failed
+    seconds: float
+    counters: Counters
+    new: int
+    duplicate: int
+    failed_items: list[tuple[str, str]]
+
+
+def outlet_hosts(config: Config) -> dict[str, str]:
+    """host → outlet name, from every configured outlet's hosts (``www.`` ignored)."""
+    hosts: dict[str, str] = {}
+    for outlet in config.outlets:
+        for domain in outlet.domains:
+            hosts.setdefault(host_of(f"http://{domain}/"), outlet.name)
+    return hosts
+
+
+def run_backfill(
+    config: Config,
+    source: str,
+    items: Sequence[WorkItem],
+    client: ArchiveClient | None,
+    *,
+    all_hosts: bool = False,
+    report: Callable[[Counters, bool], None] = lambda c, final: None,
+    say: Callable[[str], None] = lambda line: None,
+) -> BackfillResult:
+    """Read every item not already done, store its pages, record progress; never raises
+    for a bad record or a bad item (they are counted and recorded)."""
+    from spiders.runner import prepare_warehouse
+
+    hosts = outlet_hosts(config)
+    if not hosts and not all_hosts:
+        raise TerminalError(
+            "no outlets to backfill", hint="add [[outlets]] to the config, or pass --all-hosts"
+        )
+    prepare_warehouse(config)
+    timeout = config.warehouse.lock_timeout_s
+    with opened(config.warehouse_path, timeout_s=timeout) as con:
+        run_id = start_run(con, sorted(set(hosts.values())), "backfill", os.getpid())
+    done = load_progress(config.warehouse_path, source, timeout)
+    stats: dict[str, OutletRunStats] = {}
+    job = CrawlJob(config=config, outlets=tuple(sorted(set(hosts.values()))), run_id=run_id)
+    ingestor, _ = build_ingestor(job, stats)
+    counters = Counters(items_total=len(items))
+    reader = _Reader(config, source, hosts, all_hosts, ingestor, client, counters, run_id, say)
+    started = time.monotonic()
+    status = "ok"
+    try:
+        status = asyncio.run(reader.read_all(items, done, report))
+    finally:
+        ingestor.close()
+        report(counters, True)
+        with opened(config.warehouse_path, timeout_s=timeout) as con:
+            if stats:
+                record_outlet_stats(con, run_id, stats, time.monotonic() - started)
+            if status == "ok" and reader.failed_items:
+                status = "partial"
+            finish_run(con, run_id, status, _error(status, reader.failed_items))
+    new = sum(s.new for s in stats.values())
+    duplicate = sum(s.duplicate for s in stats.values())
+    seconds = time.monotonic() - started
+    return BackfillResult(run_id, status, seconds, counters, new, duplicate, reader.failed_items)
+
+
+def _error(status: str, failed: list[tuple[str, str]]) -> str | None:
+    if status == "interrupted":
+        return "interrupted by the user"
+    if failed:
+        return f"{len(failed)} item(s) failed: " + "; ".join(f"{k}: {r}" for k, r in failed)[:500]
+    return None
+
+
+class _Reader:
+    def __init__(
+        self,
+        config: Config,
+        source: str,
+        hosts: dict[str, str],
+        all_hosts: bool,
+        ingestor: Ingestor,
+        client: ArchiveClient | None,
+        counters: Counters,
+        run_id: int,
+        say: Callable[[str], None],
+    ) -> None:
+        self.say = say
+        self.config = config
+        self.source = source
+        self.hosts = hosts
+        self.all_hosts = all_hosts
+        self.ingestor = ingestor
+        self.client = client
+        self.counters = counters
+        self.run_id = run_id
+        self.failed_items: list[tuple[str, str]] = []
+        self.stop = asyncio.Event()
+        backfill = config.backfill
+        self.checkpoint_every = backfill.checkpoint_records
+        self.max_bytes = config.crawl.max_page_bytes
+        self.in_flight = max(2, 2 * (config.crawl.extract_workers or os.cpu_count() or 1))
+
+    async def read_all(
+        self,
+        items: Sequence[WorkItem],
+        done: dict[str, Progress],
+        report: Callable[[Counters, bool], None],
+    ) -> str:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop_requested)
+        ticker = asyncio.create_task(self._tick(report))
+        try:
+            for item in items:
+                before = done.get(item.key)
+                if before is not None and before.status == "done":
+                    self.counters.items_done += 1
+                    continue
+                await self._read_item(item, before)
+                if self.stop.is_set():
+                    return "interrupted"
+                self.counters.items_done += 1
+            return "ok"
+        finally:
+            ticker.cancel()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _stop_requested(self) -> None:
+        if self.stop.is_set():  # a second Ctrl-C: committed work is safe, leave now
+            os._exit(130)
+        log.warning("stopping: finishing the pages in flight (Ctrl-C again to leave at once)")
+        self.stop.set()
+
+    async def _tick(self, report: Callable[[Counters, bool], None]) -> None:
+        while True:
+            await asyncio.sleep(2.0)
+            report(self.counters, False)
+
+    async def _read_item(self, item: WorkItem, before: Progress | None) -> None:
+        position = before.position if before else 0
+        records = before.records if before else 0
+        pages = before.articles if before else 0
+        if before is not None and before.records:
+            self.say(f"resuming {item.key} at record {before.records}")
+        pending: set[asyncio.Task] = set()
+        since_checkpoint = 0
+        iterator = iter(item.records(self.client, position, self.max_bytes))  # type: ignore[call-overload]
+        status, detail = "done", None
+        while True:
+            try:
+                record = await asyncio.to_thread(next, iterator, None)
+            except TruncatedArchive as exc:
+                status, detail = "failed", f"truncated: {exc}"
+                break
+            except ArchiveError as exc:
+                status, detail = "failed", str(exc)
+                break
+            if record is None:
+                break
+            if since_checkpoint >= self.checkpoint_every or self.stop.is_set():
+                await _drain(pending)
+                self._checkpoint(item, record.offset, records, pages, "running", None)
+                since_checkpoint = 0
+                if self.stop.is_set():
+                    return
+            since_checkpoint += 1
+            records += 1
+            self.counters.records += 1
+            position = record.next_offset if record.next_offset is not None else record.offset
+            page = self._page(record.item)
+            if page is None:
+                continue
+            pages += 1
+            self.counters.pages += 1
+            while len(pending) >= self.in_flight:
+                _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            pending.add(asyncio.create_task(self.ingestor.submit(page)))
+        await _drain(pending)
+        if status == "failed":
+            self.failed_items.append((item.key, detail or ""))
+            log.error("%s: %s (the records before it are kept)", item.key, detail)
+        self._checkpoint(item, position, records, pages, status, detail)
+
+    def _page(self, found: ArchivedPage | Skipped) -> FetchedPage | None:
+        if isinstance(found, Skipped):
+            self.counters.skip(found.reason)
+            return None
+        host = host_of(found.url)
+        outlet = self.hosts.get(host) or (host if self.all_hosts else None)
+        if outlet is None:
+            self.counters.skip("other-host")
+            return None
+        return FetchedPage(
+            url=found.url,
+            requested_url=found.url,
+            outlet=outlet,
+            status=found.status,
+            body=found.body,
+            fetched_at=found.captured_at,
+            content_type=found.content_type,
+            declared_encoding=found.charset,
+            last_modified=found.last_modified,
+            discovered_via=self.source,
+            source=self.source,
+        )
+
+    def _checkpoint(
+        self,
+        item: WorkItem,
+        position: int,
+        records: int,
+        pages: int,
+        status: str,
+        detail: str | None,
+    ) -> None:
+        self.ingestor.record_progress(
+            Progress(self.source, item.key, position, records, pages, status, detail, self.run_id,
+                     datetime.now(UTC))
+        )  # fmt: skip
+
+
+async def _drain(pending: set[asyncio.Task]) -> None:
+    if pending:
+        await asyncio.gather(*pending)
+        pending.clear()
