@@ -187,13 +187,18 @@ def test_address_classifier_allows_only_the_configured_endpoint() -> None:
 
 
 # -- 7. robots.txt ----------------------------------------------------------------------------
-@pytest.mark.parametrize(("host", "name"), [(2, "robots-503"), (3, "robots-hang")])
+@pytest.mark.parametrize(
+    ("host", "name", "reason"),
+    [(2, "robots-503", "robots-unavailable"), (3, "robots-hang", "unreachable")],
+)
 def test_robots_unavailable_disallows_the_host_for_the_run(
-    crawl: Crawl, host: int, name: str
+    crawl: Crawl, host: int, name: str, reason: str
 ) -> None:
+    """A 5xx robots.txt answered (the host is *blocked* for the run); one that never answers
+    is *unreachable*; either way nothing else is requested from the host."""
     h = crawl.hostile
     assert [e.path for e in h.requests(host) if e.path != "/robots.txt"] == []
-    assert {f.reason for f in failures(crawl.config, name)} == {"robots-unavailable"}
+    assert {f.reason for f in failures(crawl.config, name)} == {reason}
     assert article_urls(crawl.config, name) == set()
 
 
