@@ -222,8 +222,9 @@ def _matches(
 ) -> list[_Match]:
     rows = con.execute(
         f"""
-        SELECT a.id, coalesce(a.story_id, -a.id), a.outlet, {_WHEN}, m.matched_terms
+        SELECT a.id, coalesce(a.story_id, -a.id), a.outlet, {_WHEN}, t.matched_words
         FROM topic_matches m JOIN articles a ON a.id = m.article_id
+        JOIN topic_articles t ON t.topic = m.topic AND t.article_id = m.article_id
         WHERE m.topic = ? AND {_WHEN} >= ? AND {_WHEN} < ?
         """,
         [topic, start, end],

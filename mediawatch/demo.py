@@ -19,9 +19,8 @@ DEMO_TOPIC = {
     "name": "chechnya",
     "description": "Abductions and killings of gay men in Chechnya, calls for investigation, denials",
     "query": (
-        "(chechnya OR chechen* OR чечн* OR чечен* OR кадыров*) AND "
-        "(gay OR gays OR lgbt* OR homosexual* OR гей* OR геи OR геев OR геям OR геями OR геях"
-        " OR лгбт* OR гомосексуал*)"
+        "(chechnya OR chechen* OR чечня OR чеченский OR Kadyrov) AND "
+        "(gay OR lgbt* OR homosexual* OR гей OR лгбт* OR гомосексуальный OR гомосексуал)"
     ),
 }
 

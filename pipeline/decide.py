@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pipeline.dedup import StoryIndex
 from pipeline.items import Article, ExtractionFailure, FetchFailure
 from pipeline.urls import canonicalize, choose_canonical, url_id
+from warehouse.matches import forms_rows
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState
 from warehouse.store import Batch, field_sources_json
@@ -140,7 +141,8 @@ class Decider:
         batch.stories.add(story_id)
         self._add_urls(batch, aliases, aid, now, "fetched")
         for m in art.topic_matches:
-            batch.matches.append((m.topic, aid, list(m.matched_terms), m.snippet, now))
+            forms = forms_rows((f.term, f.surface, f.normal) for f in m.matched_forms)
+            batch.matches.append((m.topic, aid, list(m.matched_terms), m.snippet, now, forms))
 
     def _add_urls(self, batch: Batch, urls: set[str], aid: int, now: datetime, kind: str) -> None:
         for url in sorted(urls):
@@ -194,4 +196,8 @@ def _row(
         # an archived page was captured long before we read it: its capture time is when it
         # was first seen, so that trends place it on its own day and no digest picks it up
         "captured_at": meta.fetched_at,
+        "title_og": art.title_og,
+        "title_html": art.title_html,
+        "language_declared": art.language_declared,
+        "language_detected": art.language_detected,
     }

@@ -91,6 +91,12 @@ class Article:
     field_sources: dict[str, str] = field(default_factory=dict)
     # date candidates that were rejected (future, before 1990) with the reason
     date_flags: list[str] = field(default_factory=list)
+    # the page's other titles as written (SEO variants), for dedup and search
+    title_og: str | None = None
+    title_html: str | None = None  # the <title> element
+    # what the page declares and what its text is; `language` is the one believed
+    language_declared: str | None = None
+    language_detected: str | None = None
     # filled by later stages
     content_hash: str | None = None
     minhash: bytes | None = None  # serialised signature, computed in the worker
@@ -102,10 +108,20 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class MatchedForm:
+    """One hit of a topic term: the query term, the words as written, what they matched as."""
+
+    term: str  # as written in the query, e.g. гей or "rights group"
+    surface: str  # as written in the article, e.g. Геев or rights groups
+    normal: str  # the lemmas it was matched by, e.g. гей or right group
+
+
+@dataclass(frozen=True, slots=True)
 class TopicMatch:
     topic: str
     matched_terms: tuple[str, ...]
     snippet: str
+    matched_forms: tuple[MatchedForm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,8 @@ def main_text(
     url: str,
     include_comments: bool,
     date_params: dict[str, Any],
+    standfirst: bool = True,
+    recall_check: bool = True,
 ) -> tuple[HeuristicMetadata | None, str]:
     """trafilatura's heuristic metadata and the chosen main text; (None, "") if no run
     found any text.
@@ -118,7 +120,7 @@ def main_text(
         return found, ((found.text or "").strip() if found is not None else "")
 
     doc, text = run("precision")
-    if len(text) < PRECISION_CHECK_CHARS:
+    if recall_check and len(text) < PRECISION_CHECK_CHARS:
         # a short precise text may be the article cut down with the boilerplate: compare
         # with the recall-oriented run and keep that one if precision dropped most of it
         full, full_text = run("recall")
@@ -130,4 +132,4 @@ def main_text(
         found = HeuristicMetadata(tree, url, date_params)
     except (TypeError, ValueError):  # inside bare_extraction these discarded the page
         return None, ""
-    return found, with_standfirst(tree, text, found.description)
+    return found, with_standfirst(tree, text, found.description) if standfirst else text

@@ -8,10 +8,18 @@ Syntax (parsed by luqum, so it is Lucene's):
 * Adjacent terms are joined by **AND** (``chechnya gay`` = ``chechnya AND gay``), unlike
   Media Cloud's OR default: a monitoring topic should narrow, not widen.  Precedence:
   NOT > AND > OR > implicit AND, so ``a b OR c`` is ``a AND (b OR c)``; use parentheses.
-* ``"exact phrase"``: the words in order, whatever punctuation or line breaks lie between.
+* A term matches its word forms: document words and query terms are compared by lemma in
+  the document's language (:mod:`pipeline.wordforms`), so ``геи`` finds геев and
+  ``detain`` finds detained. ``=term`` and ``="a phrase"`` match the form as written only.
+* A capitalised term is a name: it also matches words of the other script (Latin <->
+  Cyrillic) whose transliteration skeleton is its own (:mod:`pipeline.translit`), so
+  ``Kadyrov`` finds Кадырову.
+* ``"exact phrase"``: the words in order (each in any form), whatever punctuation or line
+  breaks lie between.
 * ``"amnesty chechnya"~10``: all words, in any order, with at most 10 other words between.
-* Wildcards inside a word: ``gay*``, ``чечн*``, ``wom?n``.  A trailing ``*`` also works on
-  the words of a phrase (``"чечн* геи"``).
+* Wildcards inside a word: ``gay*``, ``чечн*``, ``wom?n``, matched on the word as written
+  and on its lemma (``гей*`` finds геях).  A trailing ``*`` also works on the words of a
+  phrase (``"чечн* геи"``).
 * Fields: ``title:``, ``text:``, ``outlet:``, ``language:``, ``author:``.  Unfielded terms
   search the title OR the text (a phrase never spans the two).
 * Case, accents and ё/е are ignored on both sides (see :mod:`pipeline.textnorm`).
@@ -20,7 +28,8 @@ Syntax (parsed by luqum, so it is Lucene's):
 
 Matching never touches SQL: a document is tokenised once per field (:class:`TokenizedDoc`),
 shared by all topics, and the compiled tree is evaluated against token sets; positions are
-only built when a phrase, proximity or snippet needs them.
+only built when a phrase, proximity, snippet or the matched forms need them. A match lists
+each hit's words as written and their lemmas (:class:`~pipeline.items.MatchedForm`).
 """
 
 from __future__ import annotations
@@ -37,9 +46,17 @@ from luqum.exceptions import IllegalCharacterError, ParseError, ParseSyntaxError
 from luqum.parser import lexer as _luqum_lexer
 from luqum.thread import parse as _luqum_parse
 
-from pipeline.items import TopicMatch
-from pipeline.textnorm import normalize_word, prepare, snippet_around, token_span
+from pipeline.items import MatchedForm, TopicMatch
+from pipeline.textnorm import (
+    collapse_whitespace,
+    normalize_word,
+    prepare,
+    snippet_around,
+    token_span,
+)
 from pipeline.textnorm import tokenize as _tokenize
+from pipeline.translit import name_key
+from pipeline.wordforms import Lexicon, language_of, lemma, lexicon, script_of
 
 if TYPE_CHECKING:
     from pipeline.items import Article
@@ -56,6 +73,7 @@ __all__ = [
 
 FIELDS = ("title", "text", "outlet", "language", "author")
 CONTENT_FIELDS = ("title", "text")
+_CODE_FIELDS = ("outlet", "language")
 _FIELD_ALIASES = {"authors": "author", "lang": "language", "body": "text", "headline": "title"}
 _AUTHOR_GAP = 50  # placeholder tokens between authors so phrases/proximity never join two names
 _OPERATOR_WORDS = {"and": "AND", "or": "OR", "not": "NOT"}
@@ -95,56 +113,118 @@ class MatchDoc:
 
 
 class FieldIndex:
-    """One field of one document: token list, vocabulary, lazy positions and expansions."""
+    """One field of one document: tokens, vocabulary, and lazily lemmas and positions.
 
-    __slots__ = ("prepared", "tokens", "vocab", "_positions", "_sorted", "_expansions")
+    Word forms are looked up through the per-process :class:`~pipeline.wordforms.Lexicon`
+    of the document's language: the vocabulary is learned once, then each term costs a set
+    intersection. Positions are built per token only when a phrase, proximity or the
+    matched-forms list needs them.
+    """
 
-    def __init__(self, prepared: str, tokens: list[str]) -> None:
+    __slots__ = (
+        "prepared", "tokens", "vocab", "language", "_positions", "_sorted", "_expansions",
+        "_generation", "_lemmas", "_lex",
+    )  # fmt: skip
+
+    def __init__(self, prepared: str, tokens: list[str], language: str = "") -> None:
         self.prepared = prepared
         self.tokens = tokens
         self.vocab = set(tokens)
         self.vocab.discard("")
+        self.language = language
         self._positions: dict[str, list[int]] = {}
         self._sorted: list[str] | None = None
         self._expansions: dict[str, tuple[str, ...]] = {}
+        self._generation = -1
+        self._lemmas: list[str] | None = None
+        self._lex: Lexicon | None = None
 
     def occurrences(self, token: str) -> list[int]:
         """Sorted positions of ``token``; built per token on demand (most never are needed)."""
         found = self._positions.get(token)
         if found is None:
-            found = []
-            find = self.tokens.index  # C-speed scans beat a Python loop over all tokens
-            i = -1
-            try:
-                while True:
-                    i = find(token, i + 1)
-                    found.append(i)
-            except ValueError:
-                pass
-            self._positions[token] = found
+            found = self._positions[token] = _indexes(self.tokens, token)
         return found
 
+    def lexicon(self) -> Lexicon:
+        """The language's lexicon, with this field's vocabulary learned."""
+        lex = self._lex
+        if lex is None:
+            lex = self._lex = lexicon(self.language)
+        if self._generation != lex.generation:  # not learned yet, or the memo was emptied
+            self._generation = lex.learn(self.vocab)
+        return lex
+
+    def forms_of(self, word_lemma: str) -> list[str]:
+        """Vocabulary words whose lemma is ``word_lemma``."""
+        words = self.lexicon().words_of.get(word_lemma)
+        if not words or self.vocab.isdisjoint(words):
+            return []
+        return [w for w in words if w in self.vocab]
+
+    def lemmas(self) -> list[str]:
+        """The lemma of every token, aligned with :attr:`tokens` (placeholders stay "")."""
+        if self._lemmas is None:
+            lemma_of = self.lexicon().lemma_of
+            self._lemmas = [lemma_of.get(t, t) for t in self.tokens]
+        return self._lemmas
+
+    def named(self, script: str, key: str) -> list[str]:
+        """Vocabulary words of ``script`` whose transliteration skeleton is ``key``."""
+
+        def same_name(word: str, root: str) -> bool:
+            # Cyrillic names are compared by lemma (Кадырову -> кадыров), Latin as written
+            return script_of(word) == script and name_key(root if script == "cyrl" else word) == key
+
+        found = self.lexicon().select(f"name {script} {key}", same_name)
+        return list(self.vocab.intersection(found)) if found else []
+
     def expand(self, pattern: WildPattern) -> tuple[str, ...]:
-        """Vocabulary words matching a wildcard pattern; cached because topics share patterns."""
+        """Vocabulary words whose folded form or lemma matches a wildcard pattern.
+
+        Cached because topics share patterns. The lemma side makes ``"rights group*"``
+        and ``гей*`` (геях -> гей) work on normalised tokens as well as on words as written.
+        """
         found = self._expansions.get(pattern.key)
         if found is not None:
             return found
         if pattern.prefix is not None:
             if self._sorted is None:
                 self._sorted = sorted(self.vocab)
-            words = self._sorted
-            prefix = pattern.prefix
-            i = bisect_left(words, prefix)
-            hits = []
-            while i < len(words) and words[i].startswith(prefix):
-                hits.append(words[i])
-                i += 1
-            found = tuple(hits)
+            hits = _with_prefix(self._sorted, pattern.prefix)
         else:
             fullmatch = pattern.regex.fullmatch
-            found = tuple(w for w in self.vocab if fullmatch(w))
-        self._expansions[pattern.key] = found
+            hits = [w for w in self.vocab if fullmatch(w)]
+        if not pattern.exact:
+            # words that only the lemma side adds (геях for гей*): usually none at all
+            by_lemma = self.lexicon().select(pattern.lemma_key, pattern.adds_by_lemma)
+            if by_lemma and not self.vocab.isdisjoint(by_lemma):
+                hits = sorted({*hits, *self.vocab.intersection(by_lemma)})
+        found = self._expansions[pattern.key] = tuple(hits)
         return found
+
+
+def _with_prefix(words: list[str], prefix: str) -> list[str]:
+    """The words of a sorted list that start with ``prefix`` (a bisect, not a scan)."""
+    i = bisect_left(words, prefix)
+    hits = []
+    while i < len(words) and words[i].startswith(prefix):
+        hits.append(words[i])
+        i += 1
+    return hits
+
+
+def _indexes(tokens: list[str], token: str) -> list[int]:
+    found = []
+    find = tokens.index  # C-speed scans beat a Python loop over all tokens
+    i = -1
+    try:
+        while True:
+            i = find(token, i + 1)
+            found.append(i)
+    except ValueError:
+        pass
+    return found
 
 
 class TokenizedDoc:
@@ -170,10 +250,10 @@ class TokenizedDoc:
                 if tokens:
                     tokens.extend([""] * _AUTHOR_GAP)
                 tokens.extend(_tokenize(author))
-            return FieldIndex("", tokens)
+            return FieldIndex("", tokens, doc.language or "")
         text = {"title": doc.title, "text": doc.text, "outlet": doc.outlet}.get(name, doc.language)
         text = text or ""  # tolerate None from callers that skip MatchDoc.from_article
-        return FieldIndex(prepare(text), _tokenize(text))
+        return FieldIndex(prepare(text), _tokenize(text), doc.language or "")
 
 
 # --------------------------------------------------------------------------- compiled nodes
@@ -186,6 +266,54 @@ class WildPattern:
     key: str  # normalised pattern text, e.g. "чечн*"
     prefix: str | None  # set when the pattern is "literal*"
     regex: re.Pattern[str]
+    exact: bool = False  # =gay*: the words as written only, not their lemmas
+    lemma_key: str = ""  # names this pattern's selection in a Lexicon
+
+    def matches(self, word: str) -> bool:
+        if self.prefix is not None:
+            return word.startswith(self.prefix)
+        return self.regex.fullmatch(word) is not None
+
+    def adds_by_lemma(self, word: str, root: str) -> bool:
+        """Whether ``word`` matches only through its lemma ``root``."""
+        return root != word and self.matches(root) and not self.matches(word)
+
+
+class Form:
+    """A word matched by its lemma in the document's language (the default for a term).
+
+    ``name`` (a capitalised term) also matches words of the other script whose
+    transliteration skeleton is the term's (Kadyrov / Кадырову, Грозный / Grozny).
+    """
+
+    __slots__ = ("word", "script", "name", "_lemmas", "_key")
+
+    def __init__(self, word: str, name: bool) -> None:
+        self.word = word  # folded as a token
+        self.script = script_of(word)
+        self.name = name and self.script in _NAME_SCRIPTS
+        self._lemmas: dict[str, str] = {}
+        self._key: str | None = None
+
+    def lemma(self, language: str) -> str:
+        found = self._lemmas.get(language)
+        if found is None:
+            found = self._lemmas[language] = lemma(self.word, language_of(self.word, language))
+        return found
+
+    def key(self) -> str:
+        if self._key is None:
+            base = lemma(self.word, ("ru",)) if self.script == "cyrl" else self.word
+            self._key = name_key(base)
+        return self._key
+
+    def other_script(self) -> str:
+        return _NAME_SCRIPTS[self.script]
+
+
+_NAME_SCRIPTS = {"latn": "cyrl", "cyrl": "latn"}
+
+Element = str | WildPattern | Form  # an exact folded token, a wildcard, or a word form
 
 
 class Node:
@@ -247,9 +375,6 @@ class NotNode(Node):
         return not self.child.test(doc)
 
 
-Element = str | WildPattern  # one word of a leaf: a normalised token or a wildcard
-
-
 class Leaf(Node):
     """A word, wildcard, phrase or proximity group searched in one or more fields."""
 
@@ -267,15 +392,12 @@ class Leaf(Node):
     def test(self, doc: TokenizedDoc) -> bool:
         if len(self.elements) == 1:
             element = self.elements[0]
-            if isinstance(element, str):
-                return any(element in doc.field(f).vocab for f in self.fields)
-            return any(doc.field(f).expand(element) for f in self.fields)
+            return any(_present(doc.field(f), element) for f in self.fields)
         return any(self._first(doc.field(f)) is not None for f in self.fields)
 
     def _all_present(self, index: FieldIndex) -> bool:
         """Cheap vocabulary check that spares building positions for most documents."""
-        vocab = index.vocab
-        return all(e in vocab if isinstance(e, str) else index.expand(e) for e in self.elements)
+        return all(_present(index, e) for e in self.elements)
 
     def hits(self, doc: TokenizedDoc, out: list[Hit]) -> bool:
         matched = False
@@ -286,27 +408,45 @@ class Leaf(Node):
                 out.append((self.display, f, span[0], span[1]))
         return matched
 
-    def _positions(self, index: FieldIndex, element: Element) -> list[int]:
-        if isinstance(element, str):
-            return index.occurrences(element)
-        words = index.expand(element)
-        if len(words) == 1:
-            return index.occurrences(words[0])
-        return sorted(p for w in words for p in index.occurrences(w))
-
     def _first(self, index: FieldIndex) -> tuple[int, int] | None:
         """Token span of the earliest match in this field, or None."""
         if not self._all_present(index):
             return None
-        if len(self.elements) == 1:
-            element = self.elements[0]
-            words = (element,) if isinstance(element, str) else index.expand(element)
-            first = min(index.tokens.index(w) for w in words)
-            return first, first
-        lists = [self._positions(index, e) for e in self.elements]
+        lists = [_positions(index, e) for e in self.elements]
+        if len(lists) == 1:
+            return (lists[0][0], lists[0][0]) if lists[0] else None
         if self.slop is None:
             return _first_phrase(lists)
         return _first_window(lists, self.slop)
+
+
+def _present(index: FieldIndex, element: Element) -> bool:
+    vocab = index.vocab
+    if isinstance(element, str):
+        return element in vocab
+    if isinstance(element, Form):
+        if element.word in vocab:  # the same word has the same lemma: no lookup needed
+            return True
+        if index.forms_of(element.lemma(index.language)):
+            return True
+        return element.name and bool(index.named(element.other_script(), element.key()))
+    return bool(index.expand(element))
+
+
+def _positions(index: FieldIndex, element: Element) -> list[int]:
+    if isinstance(element, str):
+        return index.occurrences(element)
+    if isinstance(element, Form):
+        words = index.forms_of(element.lemma(index.language))
+        if element.name:
+            words = [*words, *index.named(element.other_script(), element.key())]
+        if len(words) == 1:
+            return index.occurrences(words[0])
+        return sorted({p for w in words for p in index.occurrences(w)})
+    expanded = index.expand(element)
+    if len(expanded) == 1:
+        return index.occurrences(expanded[0])
+    return sorted(p for w in expanded for p in index.occurrences(w))
 
 
 def _first_phrase(lists: list[list[int]]) -> tuple[int, int] | None:
@@ -386,11 +526,40 @@ class CompiledQuery:
         self._root.hits(tokenized, found)
         content = [hit for hit in found if hit[1] in CONTENT_FIELDS]
         terms = tuple(dict.fromkeys(hit[0] for hit in content))
-        return TopicMatch(topic=topic, matched_terms=terms, snippet=_snippet(tokenized, content))
+        return TopicMatch(
+            topic=topic,
+            matched_terms=terms,
+            snippet=_snippet(tokenized, content),
+            matched_forms=_forms(tokenized, content),
+        )
 
 
 def _as_tokenized(doc: MatchDoc | TokenizedDoc) -> TokenizedDoc:
     return doc if isinstance(doc, TokenizedDoc) else TokenizedDoc(doc)
+
+
+_FORM_WORDS = 8  # a longer hit (a proximity window) is shown as its first and last word
+
+
+def _forms(doc: TokenizedDoc, hits: list[Hit]) -> tuple[MatchedForm, ...]:
+    """What each hit looked like in the article and what it was matched as.
+
+    One entry per term and distinct surface form (the title's and the text's may differ).
+    """
+    forms: dict[tuple[str, str], MatchedForm] = {}
+    for term, field, first, last in hits:
+        index = doc.field(field)
+        lemmas = index.lemmas()
+        if last - first < _FORM_WORDS:
+            span = token_span(index.prepared, first, last)
+            surface = collapse_whitespace(index.prepared[span[0] : span[1]]) if span else ""
+            normal = " ".join(w for w in lemmas[first : last + 1] if w)
+        else:
+            ends = [token_span(index.prepared, i) for i in (first, last)]
+            surface = " … ".join(index.prepared[a:b] for a, b in filter(None, ends))
+            normal = f"{lemmas[first]} … {lemmas[last]}"
+        forms.setdefault((term, surface.casefold()), MatchedForm(term, surface, normal))
+    return tuple(forms.values())
 
 
 def _snippet(doc: TokenizedDoc, hits: list[Hit]) -> str:
@@ -433,7 +602,7 @@ def compile_query(source: str) -> CompiledQuery:
         parsed = _luqum_parse(rewritten)
     except (ParseError, ValueError, InvalidOperation, TypeError) as exc:
         raise _diagnose(rewritten, columns, exc) from None
-    builder = _Builder(rewritten, columns)
+    builder = _Builder(rewritten, columns, source)
     root = builder.build(parsed, field=None, positive=True)
     if root.test(TokenizedDoc(MatchDoc(title="", text=""))):
         raise QueryError(
@@ -460,6 +629,13 @@ def _rewrite_operators(source: str) -> tuple[str, list[int]]:
             continue
         if ch == '"':
             quoted = not quoted
+        elif not quoted and ch == "=" and source[i + 1 : i + 2] == '"':
+            # ="exact phrase" -> "=exact phrase": luqum keeps the marker inside the phrase
+            out.append('"=')
+            columns.extend((i + 1, i + 2))
+            quoted = True
+            i += 2
+            continue
         elif not quoted:
             pair = source[i : i + 2]
             if pair in ("&&", "||"):
@@ -588,8 +764,9 @@ _ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
 class _Builder:
     """Translates luqum's tree into matcher nodes, collecting positive terms on the way."""
 
-    def __init__(self, text: str, columns: list[int]) -> None:
+    def __init__(self, text: str, columns: list[int], source: str) -> None:
         self.text = text
+        self.source = source
         self.columns = columns
         self.terms: list[str] = []
 
@@ -672,8 +849,15 @@ class _Builder:
         elements: list[Element],
         slop: int | None,
     ) -> Node:
-        display = self.text[item.pos : item.pos + item.size] if item.pos is not None else str(item)
+        if item.pos is None:  # pragma: no cover - luqum sets positions on parsed items
+            display = str(item)
+        else:  # as the user wrote it (columns map the rewritten text back to the source)
+            first = self.columns[item.pos] - 1
+            last = self.columns[min(item.pos + item.size, len(self.columns)) - 1]
+            display = self.source[first:last]
         fields = CONTENT_FIELDS if field is None else (field,)
+        if field in _CODE_FIELDS:  # outlet slugs and language codes are codes, not words
+            elements = [e.word if isinstance(e, Form) else e for e in elements]
         if positive and field in (None, *CONTENT_FIELDS):
             self.terms.append(display)
         return Leaf(fields, elements, slop, display)
@@ -686,35 +870,33 @@ class _Builder:
             raise self.error(
                 item, f"write the operator as '{op}' in capitals, or quote \"{raw}\" to search it"
             )
+        exact = raw.startswith("=")
         # an escaped wildcard is literal punctuation, i.e. a word break
-        text = _ESCAPE_RE.sub(lambda m: " " if m.group(1) in "*?" else m.group(1), raw)
+        text = _ESCAPE_RE.sub(lambda m: " " if m.group(1) in "*?" else m.group(1), raw[exact:])
         elements: list[Element] = []
         for piece in _TERM_PIECE_RE.findall(prepare(text)):
             if "*" in piece or "?" in piece:
-                elements.append(self._wildcard(item, piece))
+                elements.append(self._wildcard(item, piece, exact))
             else:
-                word = normalize_word(piece)
-                if word:
-                    elements.append(word)
+                elements.extend(_word_element(piece, exact))
         if not elements:
             raise self.error(item, f"expected letters or digits in '{raw}'")
         return elements
 
     def _phrase_elements(self, item: lq.Phrase) -> list[Element]:
         inner = _ESCAPE_RE.sub(r"\1", item.value[1:-1])
+        exact = inner.startswith("=")  # ="..." (moved inside the quotes by _rewrite_operators)
         elements: list[Element] = []
-        for piece in _PHRASE_PIECE_RE.findall(prepare(inner)):
+        for piece in _PHRASE_PIECE_RE.findall(prepare(inner[exact:])):
             if piece.endswith("*"):
-                elements.append(self._wildcard(item, piece))
+                elements.append(self._wildcard(item, piece, exact))
             else:
-                word = normalize_word(piece)
-                if word:
-                    elements.append(word)
+                elements.extend(_word_element(piece, exact))
         if not elements:
             raise self.error(item, "expected words inside the quotes")
         return elements
 
-    def _wildcard(self, item: lq.Item, piece: str) -> WildPattern:
+    def _wildcard(self, item: lq.Item, piece: str, exact: bool = False) -> WildPattern:
         parts = re.split(r"([*?])", piece)
         literal = [normalize_word(p) for p in parts[::2]]
         if not any(literal):
@@ -732,7 +914,23 @@ class _Builder:
         prefix = None
         if key.endswith("*") and "*" not in key[:-1] and "?" not in key:
             prefix = key[:-1]
-        return WildPattern(key=key, prefix=prefix, regex=re.compile("".join(regex_parts)))
+        return WildPattern(
+            key=("=" if exact else "") + key,
+            prefix=prefix,
+            regex=re.compile("".join(regex_parts)),
+            exact=exact,
+            lemma_key="wild " + key,
+        )
+
+
+def _word_element(piece: str, exact: bool) -> list[Element]:
+    """An exact folded token for ``=word``, else a word form; capitalised words are names."""
+    word = normalize_word(piece)
+    if not word:
+        return []
+    if exact:
+        return [word]
+    return [Form(word, name=piece[:1].isupper())]
 
 
 def compile_topics(topics: Iterable[tuple[str, str]]) -> list[tuple[str, CompiledQuery]]:

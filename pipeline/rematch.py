@@ -1,7 +1,7 @@
 """Re-running topic queries over the stored articles: after a query changes, or to try one.
 
-Matching stays in Python (:mod:`pipeline.query`); the query never becomes SQL text and
-the topic name reaches SQL only as a bound parameter. Articles are read as Arrow batches
+Matching stays in Python (:mod:`pipeline.query`); the query never becomes SQL text, and
+reading articles and swapping a topic's rows is :mod:`warehouse.matches`'s business. Articles are read as Arrow batches
 and matched in worker processes (a :class:`~pipeline.query.CompiledQuery` pickles as its
 source), with a bounded number of batches in flight so memory stays flat at any size.
 """
@@ -19,7 +19,15 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.query import CompiledQuery, MatchDoc, compile_query
-from warehouse.connection import transaction
+from warehouse.matches import (
+    FORMS_TYPE,
+    article_batches,
+    article_batches_between,
+    article_count,
+    article_span,
+    forms_rows,
+    replace_topic_matches,
+)
 
 __all__ = [
     "PreviewMatch",
@@ -30,10 +38,8 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]  # (articles scanned so far, articles in total)
-BatchHit = tuple[int, list[str], str]  # (row index in its batch, matched terms, snippet)
-
-_MATCH_COLUMNS = "id, title, text, outlet, language, authors"
-_WHEN = "coalesce(published_at, first_seen_at)"
+# (row index in its batch, matched terms, snippet, (term, surface, normal) of each hit)
+BatchHit = tuple[int, list[str], str, list[tuple[str, str, str]]]
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class PreviewMatch:
     at: datetime | None
     matched_terms: tuple[str, ...]
     snippet: str
+    matched_forms: tuple[tuple[str, str, str], ...] = ()  # (term, as written, normal form)
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,8 @@ def match_batch(args: tuple[CompiledQuery, pa.RecordBatch]) -> list[BatchHit]:
         doc = MatchDoc(title or "", text or "", outlet or "", language or "", tuple(authors or ()))
         found = query.match(doc)
         if found is not None:
-            hits.append((i, list(found.matched_terms), found.snippet))
+            forms = [(f.term, f.surface, f.normal) for f in found.matched_forms]
+            hits.append((i, list(found.matched_terms), found.snippet, forms))
     return hits
 
 
@@ -129,17 +137,19 @@ def rematch_topic(
     compiled = _as_query(query)
     started = time.perf_counter()
     now = now or datetime.now(UTC)
-    total = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
-    reader = con.sql(f"SELECT {_MATCH_COLUMNS} FROM articles").to_arrow_reader(batch_rows)
+    total = article_count(con)
+    reader = article_batches(con, batch_rows)
     ids: list[int] = []
     terms: list[list[str]] = []
+    forms: list[list[dict[str, str]]] = []
     snippets: list[str] = []
     scanned = 0
     for batch, hits in scan_batches(reader, compiled, workers):
         batch_ids = batch.column("id")
-        for index, matched_terms, snippet in hits:
+        for index, matched_terms, snippet, matched_forms in hits:
             ids.append(batch_ids[index].as_py())
             terms.append(matched_terms)
+            forms.append(forms_rows(matched_forms))
             snippets.append(snippet)
         scanned += batch.num_rows
         if progress is not None:
@@ -148,10 +158,11 @@ def rematch_topic(
         {
             "article_id": pa.array(ids, pa.int64()),
             "matched_terms": pa.array(terms, pa.list_(pa.string())),
+            "matched_forms": pa.array(forms, FORMS_TYPE),
             "snippet": pa.array(snippets, pa.string()),
         }
     )
-    added, removed = _swap(con, topic, new, now)
+    added, removed = replace_topic_matches(con, topic, new, now)
     return RematchResult(
         topic=topic,
         scanned=scanned,
@@ -160,38 +171,6 @@ def rematch_topic(
         removed=removed,
         seconds=time.perf_counter() - started,
     )
-
-
-def _swap(
-    con: duckdb.DuckDBPyConnection, topic: str, new: pa.Table, now: datetime
-) -> tuple[int, int]:
-    con.register("_rematch_new", new)
-    try:
-        with transaction(con):
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _rematch_rows AS"
-                " SELECT n.article_id, n.matched_terms, n.snippet,"
-                " coalesce(o.matched_at, ?::TIMESTAMPTZ) AS matched_at,"
-                " o.article_id IS NULL AS is_new"
-                " FROM _rematch_new AS n"
-                " LEFT JOIN topic_matches AS o ON o.topic = ? AND o.article_id = n.article_id",
-                [now, topic],
-            )
-            before = con.execute(
-                "SELECT count(*) FROM topic_matches WHERE topic = ?", [topic]
-            ).fetchall()[0][0]
-            added = con.execute("SELECT count(*) FROM _rematch_rows WHERE is_new").fetchall()[0][0]
-            con.execute("DELETE FROM topic_matches WHERE topic = ?", [topic])
-            con.execute(
-                "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at)"
-                " SELECT ?, article_id, matched_terms, snippet, matched_at FROM _rematch_rows",
-                [topic],
-            )
-            con.execute("DROP TABLE _rematch_rows")
-    finally:
-        con.unregister("_rematch_new")
-    kept = new.num_rows - added
-    return added, before - kept
 
 
 def preview_matches(
@@ -210,24 +189,18 @@ def preview_matches(
     (in this process: a preview should not pay for spawning workers).
     """
     compiled = _as_query(query)
-    total, first, last = con.execute(
-        f"SELECT count(*), min({_WHEN}), max({_WHEN}) FROM articles"
-    ).fetchall()[0]
+    total, first, last = article_span(con)
     found: list[PreviewMatch] = []
     scanned = 0
-    if not total:
-        return PreviewResult(found, 0, 0, True)
+    if not total or first is None or last is None:
+        return PreviewResult(found, 0, total, not total)
     end = last + timedelta(microseconds=1)
     while end > first and len(found) < limit:
         start = end - timedelta(days=window_days)
-        reader = con.sql(
-            f"SELECT {_MATCH_COLUMNS}, {_WHEN} AS dated_at FROM articles"
-            f" WHERE {_WHEN} >= $start AND {_WHEN} < $end ORDER BY dated_at DESC, id",
-            params={"start": start, "end": end},
-        ).to_arrow_reader(batch_rows)
+        reader = article_batches_between(con, start, end, batch_rows)
         for batch, hits in scan_batches(reader, compiled, workers=1):
             scanned += batch.num_rows
-            for index, terms, snippet in hits:
+            for index, terms, snippet, forms in hits:
                 row = batch.slice(index, 1).to_pylist()[0]
                 found.append(
                     PreviewMatch(
@@ -237,6 +210,7 @@ def preview_matches(
                         at=row["dated_at"],
                         matched_terms=tuple(terms),
                         snippet=snippet,
+                        matched_forms=tuple(forms),
                     )
                 )
             if progress is not None:

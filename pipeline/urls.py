@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -298,21 +297,3 @@ def _clean_query(query: str) -> str:
             continue
         kept.append(pair)
     return "&".join(kept)
-
-
-def url_date(url: str) -> datetime | None:
-    """The publication day written in a URL (/2026/11/20/, /20261120-...), via htmldate.
-
-    Lets discovery skip links to old articles before downloading them.
-    """
-    from htmldate.extractors import extract_url_date
-    from htmldate.utils import Extractor
-
-    options = Extractor(False, datetime(2100, 1, 1), datetime(1990, 1, 1), False, "%Y-%m-%d")
-    found = extract_url_date(url, options)
-    if not found:
-        return None
-    try:
-        return datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        return None

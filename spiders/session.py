@@ -9,7 +9,8 @@ from functools import cached_property
 from mediawatch.config import Config, OutletConfig
 from pipeline.ingest import Ingestor
 from pipeline.items import Evidence
-from pipeline.urls import canonicalize, in_domains, url_date
+from pipeline.metadata.dates import url_date
+from pipeline.urls import canonicalize, in_domains
 from warehouse.runs import OutletRunStats
 
 
@@ -54,7 +55,7 @@ class CrawlSession:
         if not in_domains(url, outlet.domains):
             return False
         day = url_date(url)
-        if day is not None and self.too_old(day + timedelta(days=1)):  # the day's last moment
+        if day is not None and self.too_old(day.value + timedelta(days=1)):  # the day's last moment
             return False
         canon = canonicalize(url)
         if canon in self.scheduled or self.ingestor.is_known(canon):

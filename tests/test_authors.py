@@ -72,7 +72,7 @@ def test_lower_case_words_outside_name_particles() -> None:
         "Ursula von der Leyen",
         "Jan de Vries",
     ]
-    assert clean_authors(["delta201"], strict=False) == ["delta201"]  # handles stay
+    assert clean_authors(["quill77"], strict=False) == ["quill77"]  # handles stay
     assert clean_authors(["marcos lópez"]) == ["marcos lópez"]  # a style, not prose
 
 
@@ -91,8 +91,6 @@ def test_role_after_the_name_but_not_a_pen_name() -> None:
 
 def test_outlet_under_its_own_domain_name() -> None:
     assert clean_authors(["Deutsche Welle (www.dw.com)"], ["www.dw.com"]) == []
-    assert clean_authors(["Die FURCHE"], ["https://www.furche.at/"]) == []
-    assert clean_authors(["EFC Bayrische Bembel"], ["www.bayrische-bembel.de"]) == []
     # a blog named after its author keeps its author
     assert clean_authors(["Alexander Klier"], ["www.alexander-klier.net"]) == ["Alexander Klier"]
     assert clean_authors(["Henry Steinhau"], ["steinhau.com"]) == ["Henry Steinhau"]
@@ -150,7 +148,7 @@ def test_lone_first_name_completed_from_a_personal_domain() -> None:
             '<p>Autor: <a href="/ra">Rechtsanwalt</a> Sebastian Muster</p>',
             "Rechtsanwalt Sebastian Muster",
         ),
-        ("<h2>Melas</h2><span> by </span><h3><a>delta201</a></h3>", "delta201"),
+        ("<h2>Notes</h2><span> by </span><h3><a>quill77</a></h3>", "quill77"),
         (
             "<div><p class='label'><strong>By</strong></p></div><div><p>Todd Bates</p></div>",
             "Todd Bates",

@@ -15,6 +15,8 @@ CASES = {
     "warehouse views": (["benchmarks/warehouse/run.py", "--quick"], "view topic_daily"),
     "warehouse ingest": (["benchmarks/warehouse/ingest.py", "--quick"], "articles/s"),
     "pipeline": (["benchmarks/pipeline/run.py", "--quick"], "x the 2-process ceiling"),
+    "web pages": (["benchmarks/web/run.py", "--quick"], "pages over 300 ms"),
+    "query": (["benchmarks/query/run.py", "--quick"], "median: baseline"),
     "backfill": (
         ["benchmarks/backfill/run.py", "--articles", "20", "--page-weight", "light"],
         "ratio backfill / plain",

@@ -212,3 +212,54 @@ def test_kicker_date_before_the_headline_counts() -> None:
 def test_header_date_serves_when_the_page_has_no_other() -> None:
     published = extract(page("", "<p>Por Ana Ruiz, 3 de mayo de 2022</p>")).published
     assert published is not None and published.value.date() == date(2022, 5, 3)
+
+
+# ---------------------------------------------------------------- the one parsing path
+
+
+def test_machine_formats_keep_their_precision_and_offset() -> None:
+    found = dates.parse_datetime("2024-05-17T10:30:00+02:00")
+    assert found == dates.Parsed(datetime(2024, 5, 17, 8, 30, tzinfo=UTC), "second", 120)
+    found = dates.parse_datetime("2024-05-17T10:30Z")
+    assert found is not None and (found.precision, found.offset_minutes) == ("minute", 0)
+    found = dates.parse_datetime("2024-05-17")
+    assert found is not None and found.precision == "day"
+    found = dates.parse_datetime("Fri, 17 May 2024 10:30:00 GMT")
+    assert found == dates.Parsed(datetime(2024, 5, 17, 10, 30, tzinfo=UTC), "second", 0)
+    assert dates.parse_datetime("1715941800") is not None
+
+
+def test_written_dates_go_through_dateparser() -> None:
+    found = dates.parse_datetime("16. Oktober 2019, 10:30 Uhr", "Europe/Berlin")
+    assert found is not None and found.precision == "minute"
+    assert found.value == datetime(2019, 10, 16, 8, 30, tzinfo=UTC)
+    found = dates.parse_datetime("12 janvier 2021")
+    assert found is not None and found.value.date() == date(2021, 1, 12)
+    assert found.precision == "day"
+    # dotted numerals are day-first wherever they are written
+    found = dates.parse_datetime("03.04.2020")
+    assert found is not None and found.value.date() == date(2020, 4, 3)
+
+
+def test_relative_and_partial_dates_are_no_publication_dates() -> None:
+    assert dates.parse_datetime("vor 2 Tagen") is None
+    assert dates.parse_datetime("2 days ago") is None
+    assert dates.parse_datetime("October 2019") is None
+    assert dates.parse_datetime("not a date at all") is None
+
+
+def test_month_names_come_from_dateparser_locales() -> None:
+    names = dates.month_names()
+    assert len(names) == 12
+    assert {"march", "märz", "mars", "marzo", "março", "maart"} <= set(names[2])
+    assert dates.is_shown(date(2023, 3, 5), "stand: 5. märz 2023, 10:00")
+    assert dates.is_shown(date(2023, 10, 5), "5 de outubro de 2023")
+
+
+def test_one_url_date_and_it_is_the_careful_one() -> None:
+    import pipeline.urls
+
+    assert not hasattr(pipeline.urls, "url_date")
+    assert dates.url_date("https://x.example/2023/10/3-questions-for-the-mayor/") is None
+    found = dates.url_date("https://x.example/2023/10/03/questions/")
+    assert found is not None and found.value.date() == date(2023, 10, 3)

@@ -85,7 +85,8 @@ class Builder:
             ],
         )
         self.con.execute(
-            "INSERT INTO topic_matches VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at)"
+            " VALUES (?, ?, ?, ?, ?)",
             [TOPIC, aid, list(terms), snippet, when],
         )
         self.stories.setdefault(story, []).append((when, aid, outlet, title))
@@ -283,6 +284,20 @@ FAST = RetryPolicy(attempts=3, first_delay_s=0.01, factor=4)
 
 
 # -- content -----------------------------------------------------------------------------
+def test_spike_drivers_in_the_digest_are_the_words_as_written(config: Config) -> None:
+    """Matches stored with their forms (migration 0010) show what the articles wrote."""
+    before = dict(build_digest(config, TOPIC, D).spike.top_terms)  # type: ignore[union-attr]
+    with opened(config.warehouse_path) as con:
+        con.execute(
+            "UPDATE topic_matches SET matched_forms = [{'term': 'election', 'surface':"
+            " 'Elections', 'normal': 'election'}] WHERE topic = ? AND list_contains(matched_terms,"
+            " 'election')",
+            [TOPIC],
+        )
+    after = dict(build_digest(config, TOPIC, D).spike.top_terms)  # type: ignore[union-attr]
+    assert after["elections"] == before["election"] and "election" not in after
+
+
 def test_spike_day_numbers_stories_and_outlets(config: Config) -> None:
     d = build_digest(config, TOPIC, D)
     assert (d.headline.today.articles, d.headline.today.stories, d.headline.today.outlets) == (

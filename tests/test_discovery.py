@@ -737,3 +737,14 @@ def test_sitemaps_from_robots() -> None:
     ]
     assert sitemaps_from_robots(robots.encode(), BASE) == sitemaps_from_robots(robots, BASE)
     assert sitemaps_from_robots("", BASE) == []
+
+
+def test_feed_dates_share_the_page_date_parser() -> None:
+    """Odd feed dates are read by the one parser (pipeline.metadata.dates), not feedparser's
+    private one: the same string on a page and in its feed gives the same instant."""
+    from pipeline.metadata.dates import parse_datetime
+
+    for raw in ("20 November 2026 10:30", "20.11.2026", "Freitag, 20. November 2026"):
+        parsed = parse_datetime(raw)
+        assert parsed is not None and parse_date(raw) == parsed.value
+    assert parse_date("vor 2 Tagen") is None

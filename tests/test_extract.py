@@ -446,8 +446,8 @@ def test_number_at_the_start_of_a_slug_is_not_a_day() -> None:
 def test_desk_or_handle_is_kept_when_no_person_signs() -> None:
     head = '<meta name="author" content="Redaktion">'
     assert extract(fetched(html(head))).authors == ["Redaktion"]
-    head = '<meta name="author" content="delta201">'
-    assert extract(fetched(html(head))).authors == ["delta201"]
+    head = '<meta name="author" content="quill77">'
+    assert extract(fetched(html(head))).authors == ["quill77"]
     # a person anywhere wins over the desk
     head = '<meta name="author" content="Redaktion"><meta name="byl" content="Eva Holm">'
     assert extract(fetched(html(head))).authors == ["Eva Holm"]
@@ -556,3 +556,155 @@ def test_htmldate_searches_only_when_metadata_and_url_lack_a_date(
     assert len(calls) == 1
     assert article.published is not None and article.published.source == "text"
     assert article.published.value.date().isoformat() == "2024-02-03"
+
+
+# ---------------------------------------------------------------- language: text over template
+
+# Written for these tests: a site template that declares English around articles in
+# other languages, as regional outlets' shared templates do.
+WRONG_TEMPLATE = {
+    "da": [
+        "Regeringen fremlagde i går et nyt forslag til finansloven, som skal give flere penge "
+        "til den kollektive trafik i landdistrikterne og til de mindre byer.",
+        "Ifølge forslaget skal busserne køre hver halve time om dagen, og natbusserne skal "
+        "forlænges helt ud til de små byer langs kysten, hvor mange ældre bor.",
+        "Oppositionen kritiserer finansieringen, der bygger på en midlertidig afgift på "
+        "parkering, og vil bede et udvalg om at undersøge sagen grundigt inden jul.",
+    ],
+    "sw": [
+        "Serikali imetangaza mpango mpya wa bajeti ya usafiri wa umma katika maeneo ya "
+        "vijijini, baada ya mjadala mrefu bungeni uliodumu zaidi ya saa sita jana jioni.",
+        "Kwa mujibu wa mpango huo, mabasi yatapita kila nusu saa wakati wa mchana, na huduma "
+        "za usiku zitaongezwa hadi kwenye miji midogo iliyo kando ya ziwa.",
+        "Wabunge wa upinzani walikosoa namna fedha zitakavyopatikana, wakisema kodi mpya ya "
+        "maegesho itawaumiza wananchi wa kawaida na wafanyabiashara wadogo.",
+    ],
+    "zu": [
+        "UHulumeni umememezele uhlelo olusha lwesabelomali sokuthutha komphakathi ezindaweni "
+        "zasemakhaya, ngemuva kwengxoxo ende ephalamende ethathe amahora angaphezu kwayisithupha.",
+        "Ngokohlelo lolu, amabhasi azohamba njalo ngemizuzu engamashumi amathathu emini, "
+        "kanti izinsizakalo zasebusuku zizonwetshwa zize zifike emadolobheni amancane.",
+        "Amalungu ophiko oluphikisayo agxeke indlela imali ezotholakala ngayo, athi intela "
+        "entsha yokupaka izolimaza abantu abavamile kanye namabhizinisi amancane.",
+    ],
+}
+
+
+@pytest.mark.parametrize("code", sorted(WRONG_TEMPLATE))
+def test_text_overrules_a_template_that_declares_the_wrong_language(code: str) -> None:
+    body = "".join(f"<p>{p}</p>" for p in WRONG_TEMPLATE[code])
+    article = extract(fetched(html("", body, lang="en")))
+    assert article.language == code
+    assert article.language_declared == "en"
+    assert article.language_detected == code
+    assert article.field_sources["language"] == "text"
+
+
+def test_declaration_stands_when_the_text_agrees_or_is_too_short_to_tell() -> None:
+    article = extract(fetched(html("", BODY, lang="en-GB")))
+    assert (article.language, article.language_declared, article.language_detected) == (
+        "en",
+        "en",
+        "en",
+    )
+    assert article.field_sources["language"] == "meta"
+    # one Danish sentence under a German declaration: too little text to overrule it
+    short = f"<p>{WRONG_TEMPLATE['da'][0]}</p>"
+    article = extract(fetched(html("", short, lang="de")), min_text_chars=50)
+    assert article.language == "de" and article.language_declared == "de"
+
+
+def test_declared_language_kept_when_the_rule_is_off() -> None:
+    body = "".join(f"<p>{p}</p>" for p in WRONG_TEMPLATE["sw"])
+    article = extract(
+        fetched(html("", body, lang="en")),
+        disabled_rules=frozenset({"language-text-over-declared"}),
+    )
+    assert article.language == "en" and article.language_detected == "sw"
+
+
+# ---------------------------------------------------------------- title alternatives
+
+
+def test_title_alternatives_are_kept_as_written() -> None:
+    head = (
+        "<title>Rural buses every half hour  | Example Outlet</title>"
+        '<meta property="og:title" content="Parliament passes transport budget">'
+    )
+    body = "<h1>Rural buses every half hour</h1>" + BODY
+    article = extract(fetched(html(head, body)))
+    assert article.title == "Rural buses every half hour"
+    assert article.title_html == "Rural buses every half hour | Example Outlet"
+    assert article.title_og == "Parliament passes transport budget"
+
+
+def test_unknown_rule_family_is_refused() -> None:
+    with pytest.raises(KeyError):
+        ExtractOptions(disabled_rules=frozenset({"no-such-rule"})).rule("no-such-rule")
+
+
+def test_crawl_stores_title_alternatives_and_both_languages(tmp_path: Path) -> None:
+    """Through the installed console script against a loopback outlet: the warehouse keeps
+    the <title> beside the headline and the declared beside the detected language."""
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+    import tomli_w
+
+    from mediawatch.demo import demo_config
+    from tests.hostile.crawl import FAST_CRAWL
+    from tests.hostile.harness import ROOT, hostile_server, outlet
+
+    script = shutil.which("mediawatch", path=str(Path(sys.executable).parent))
+    assert script is not None, "install the project: pip install -e ."
+    with hostile_server(tmp_path, hosts=1) as h:
+        links = [h.url(0, "/a/first-report.html"), h.url(0, "/a/second-report.html")]
+        data = demo_config(
+            [outlet("o", h.outlets[0] + "/", feeds=[h.url(0, "/rss", link=links)])], tmp_path
+        )
+        data["crawl"] = {**data["crawl"], **FAST_CRAWL}
+        config = tmp_path / "mediawatch.toml"
+        config.write_text(tomli_w.dumps(data), encoding="utf-8")
+        crawl = subprocess.run(
+            [script, "--config", str(config), "crawl"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT title, title_html, language, language_declared, language_detected"
+            " FROM articles ORDER BY url"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 2
+    for title, title_html, language, declared, detected in rows:
+        assert title and title_html == title  # the test pages' <title> is the headline
+        assert declared == "en" and detected is not None and language in (declared, detected)
+
+
+def test_benchmark_folds_never_share_a_host() -> None:
+    """benchmarks/extraction/run.py scores held-out folds: a site is in one fold only."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "extraction" / "run.py"
+    spec = importlib.util.spec_from_file_location("extraction_run", path)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    hosts = ["a.example", "www.a.example", "b.example", "c.example", "d.example", "e.example"]
+    truths = {f"p{i}": {"url": f"https://{hosts[i % len(hosts)]}/article/{i}"} for i in range(40)}
+    folds = run.host_folds(truths, 3)
+    assert sorted(t for fold in folds for t in fold) == sorted(truths)
+    seen: dict[str, int] = {}
+    for n, fold in enumerate(folds):
+        for tid in fold:
+            host = truths[tid]["url"].split("/")[2].removeprefix("www.")
+            assert seen.setdefault(host, n) == n
+    assert all(folds)

@@ -164,3 +164,17 @@ def test_topics_test_explains_a_bad_query(stocked) -> None:
     assert result.exit_code != 0
     message = str(result.exception)
     assert "query error at column" in message and "^" in message.splitlines()[-1]
+
+
+def test_rematch_stores_the_forms_as_written(stocked) -> None:
+    path, rows = stocked
+    with opened(path) as con:
+        rematch_topic(con, "chechnya", "чечня AND гей", workers=1, now=NOW)
+        stored = con.execute(
+            "SELECT article_id, matched_terms, matched_forms FROM topic_matches"
+            " WHERE topic = 'chechnya'"
+        ).fetchall()
+    assert stored and {aid for aid, _, _ in stored} == expected(rows, "чечня AND гей")
+    for _, terms, forms in stored:
+        assert terms == ["чечня", "гей"]
+        assert [(f["surface"], f["normal"]) for f in forms] == [("чечне", "чечня"), ("геи", "гей")]

@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipeline.urls import canonicalize, url_date
+from pipeline.metadata.dates import url_date
+from pipeline.urls import canonicalize
 from spiders.runner import run_crawl
 from warehouse.query import run_user_sql
 

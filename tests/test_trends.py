@@ -65,7 +65,8 @@ def insert(path: Path, articles: list[dict], matches: list[tuple[str, int, list[
         cols = ", ".join(table.schema.names)
         con.execute(f"INSERT INTO articles ({cols}) SELECT {cols} FROM _a")
         con.executemany(
-            "INSERT INTO topic_matches VALUES (?, ?, ?, '', ?)",
+            "INSERT INTO topic_matches (topic, article_id, matched_terms, snippet, matched_at)"
+            " VALUES (?, ?, ?, '', ?)",
             [(t, aid, terms, now) for t, aid, terms in matches],
         )
 

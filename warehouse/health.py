@@ -20,6 +20,7 @@ import duckdb
 
 BLOCKING_REASONS = ("http-401", "http-403", "http-429", "robots", "robots-unavailable")
 UNREACHABLE_REASONS = ("unreachable",)
+_RUNS_READ = 6  # the latest run and the five before it (the extraction baseline)
 EXTRACTION_REASONS = ("too-short", "empty", "parser-error", "timeout", "not-html", "binary")
 
 
@@ -49,19 +50,25 @@ def outlet_health(
 ) -> list[OutletHealth]:
     now = now or datetime.now(UTC)
     outlets = [r[0] for r in con.execute("SELECT name FROM outlets ORDER BY name").fetchall()]
+    # Only the newest runs of each outlet are read (the latest, and the five before it for
+    # the extraction baseline), plus one count: a history of hourly runs over a year is
+    # 100k rows, and turning them into Python objects took seconds.
     history: dict[str, list[tuple]] = {}
     for row in con.execute(
-        """
+        f"""
         SELECT o.outlet, r.started_at, o.fetched, o.new, o.failed, o.failures_by_reason
         FROM crawl_run_outlets o JOIN crawl_runs r ON r.id = o.run_id
         WHERE r.trigger <> 'recrawl'
+        QUALIFY row_number() OVER (PARTITION BY o.outlet ORDER BY r.started_at DESC) <= {_RUNS_READ}
         ORDER BY r.started_at DESC
         """
     ).fetchall():
         history.setdefault(row[0], []).append(row[1:])
+    quiet_runs = _runs_without_new(con)
+    publishing = _publishing_all(con, now)
     result = []
     for outlet in outlets:
-        count, newest, gap = _publishing(con, outlet, now)
+        count, newest, gap = publishing.get(outlet, (0, None, None))
         runs = history.get(outlet, [])
         if not runs:
             result.append(
@@ -69,7 +76,7 @@ def outlet_health(
             )
             continue
         last_at, fetched, new, failed, reasons_json = runs[0]
-        without_new = next((i for i, run in enumerate(runs) if run[2]), len(runs))
+        without_new = quiet_runs.get(outlet, 0)
         flags = []
         quiet_for = now - newest if newest else None
         allowed = max(stale_intervals * (gap or timedelta(days=1)), min_stale)
@@ -93,26 +100,51 @@ def outlet_health(
     return result
 
 
-def _publishing(
-    con: duckdb.DuckDBPyConnection, outlet: str, now: datetime
-) -> tuple[int, datetime | None, timedelta | None]:
-    """Article count, newest article time and the usual gap between articles (last 30 days)."""
-    [(count, newest)] = con.execute(
-        "SELECT count(*), max(coalesce(published_at, first_seen_at)) FROM articles"
-        " WHERE outlet = ? AND coalesce(published_at, first_seen_at) <= ?",
-        [outlet, now],
+def _runs_without_new(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per outlet: runs since the newest one that found something new (all runs if none did)."""
+    rows = con.execute(
+        """
+        WITH runs AS (
+            SELECT o.outlet, r.started_at, o.new
+            FROM crawl_run_outlets o JOIN crawl_runs r ON r.id = o.run_id
+            WHERE r.trigger <> 'recrawl'
+        ),
+        last_new AS (SELECT outlet, max(started_at) AS at FROM runs WHERE new > 0 GROUP BY outlet)
+        SELECT runs.outlet, count(*) FILTER (WHERE last_new.at IS NULL OR runs.started_at > last_new.at)
+        FROM runs LEFT JOIN last_new USING (outlet)
+        GROUP BY runs.outlet
+        """
     ).fetchall()
-    times = [
-        r[0]
-        for r in con.execute(
-            "SELECT coalesce(published_at, first_seen_at) AS t FROM articles"
-            " WHERE outlet = ? AND t BETWEEN ? AND ? ORDER BY t",
-            [outlet, now - timedelta(days=30), now],
-        ).fetchall()
-    ]
-    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
-    gap = timedelta(seconds=statistics.median(gaps)) if len(gaps) >= 2 else None
-    return count, newest, gap
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _publishing_all(
+    con: duckdb.DuckDBPyConnection, now: datetime
+) -> dict[str, tuple[int, datetime | None, timedelta | None]]:
+    """Per outlet: article count, newest article time and the median gap between its
+    articles of the last 30 days (None with fewer than two gaps), computed in the database."""
+    rows = con.execute(
+        """
+        WITH dated AS (
+            SELECT outlet, coalesce(published_at, first_seen_at) AS t FROM articles
+            WHERE coalesce(published_at, first_seen_at) <= $now
+        ),
+        totals AS (SELECT outlet, count(*) AS n, max(t) AS newest FROM dated GROUP BY outlet),
+        recent AS (
+            SELECT outlet, epoch(t) - epoch(lag(t) OVER (PARTITION BY outlet ORDER BY t)) AS gap
+            FROM dated WHERE t >= $since
+        ),
+        gaps AS (SELECT outlet, median(gap) AS gap, count(gap) AS n_gaps FROM recent GROUP BY outlet)
+        SELECT totals.outlet, totals.n, totals.newest,
+               CASE WHEN gaps.n_gaps >= 2 THEN gaps.gap END
+        FROM totals LEFT JOIN gaps USING (outlet)
+        """,
+        {"now": now, "since": now - timedelta(days=30)},
+    ).fetchall()
+    return {
+        r[0]: (int(r[1]), r[2], None if r[3] is None else timedelta(seconds=float(r[3])))
+        for r in rows
+    }
 
 
 def _extraction_rate(run: tuple) -> float:

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from warehouse.backfill import save_progress
 from warehouse.connection import transaction
+from warehouse.matches import FORMS_TYPE
 
 ARTICLE_COLUMNS = (
     "id", "url", "canonical_url", "outlet", "title", "authors", "published_at",
@@ -24,7 +25,8 @@ ARTICLE_COLUMNS = (
     "modified_source", "first_seen_at", "last_fetched_at", "language", "description",
     "section", "tags", "image_url", "site_name", "paywalled", "text", "word_count",
     "content_hash", "minhash", "story_id", "discovered_via", "field_sources", "date_flags",
-    "run_id", "source", "captured_at",
+    "run_id", "source", "captured_at", "title_og", "title_html", "language_declared",
+    "language_detected",
 )  # fmt: skip
 
 ARTICLE_SCHEMA = pa.schema(
@@ -61,6 +63,10 @@ ARTICLE_SCHEMA = pa.schema(
         ("run_id", pa.int64()),
         ("source", pa.string()),
         ("captured_at", pa.timestamp("us", tz="UTC")),
+        ("title_og", pa.string()),
+        ("title_html", pa.string()),
+        ("language_declared", pa.string()),
+        ("language_detected", pa.string()),
     ]
 )
 
@@ -80,6 +86,7 @@ _MATCH_SCHEMA = pa.schema(
         ("matched_terms", pa.list_(pa.string())),
         ("snippet", pa.string()),
         ("matched_at", pa.timestamp("us", tz="UTC")),
+        ("matched_forms", FORMS_TYPE),
     ]
 )
 
@@ -107,7 +114,10 @@ class Batch:
 
     articles: list[dict] = field(default_factory=list)  # keys: ARTICLE_COLUMNS
     urls: list[tuple[str, int, datetime, str]] = field(default_factory=list)
-    matches: list[tuple[str, int, list[str], str, datetime]] = field(default_factory=list)
+    # (topic, article_id, matched_terms, snippet, matched_at, matched_forms rows)
+    matches: list[tuple[str, int, list[str], str, datetime, list[dict[str, str]]]] = field(
+        default_factory=list
+    )
     failures: list[tuple] = field(default_factory=list)  # fetch_failures columns in order
     refetched: list[tuple[int, datetime]] = field(default_factory=list)  # (article_id, when)
     deletions: list[tuple[int, int, datetime]] = field(default_factory=list)  # (id, status, when)
@@ -155,7 +165,8 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         _insert_rows(
             con, "topic_matches", _MATCH_SCHEMA, batch.matches,
             "ON CONFLICT (topic, article_id) DO UPDATE SET matched_terms = excluded.matched_terms,"
-            " snippet = excluded.snippet, matched_at = excluded.matched_at",
+            " snippet = excluded.snippet, matched_at = excluded.matched_at,"
+            " matched_forms = excluded.matched_forms",
         )  # fmt: skip
     if batch.failures:
         con.executemany(

@@ -178,12 +178,12 @@ def _drivers(
     rows = con.execute(
         """
         WITH picked AS (
-            SELECT topic, day, outlet, matched_terms FROM topic_articles
+            SELECT topic, day, outlet, matched_words FROM topic_articles
             WHERE list_contains(?, topic) AND list_contains(?, day)
         ),
         counted AS (
             SELECT topic, day, 'term' AS kind, name, count(*) AS articles
-            FROM (SELECT topic, day, unnest(matched_terms) AS name FROM picked)
+            FROM (SELECT topic, day, unnest(matched_words) AS name FROM picked)
             GROUP BY ALL
             UNION ALL
             SELECT topic, day, 'outlet', outlet, count(*) FROM picked GROUP BY ALL

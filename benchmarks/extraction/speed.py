@@ -44,7 +44,7 @@ def _ours(raw: bytes, url: str, charset: str | None) -> None:
         body=raw,
         fetched_at=datetime.now(UTC),
         content_type="text/html",
-        declared_encoding=charset,
+        declared_encoding=None,  # a crawl has no charset beyond the HTTP header
     )
     extract_page(page, OutletHints(name=page.outlet), ExtractOptions(min_text_chars=0))
 

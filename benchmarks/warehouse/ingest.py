@@ -72,7 +72,7 @@ def make_batch(start: int, size: int, rng: random.Random, now: datetime) -> Batc
         batch.urls.append((url, i, now, "fetched"))
         batch.stories.add(story)
         if i % 8 == 0:
-            batch.matches.append(("chechnya", i, ["chechnya"], text[:200], now))
+            batch.matches.append(("chechnya", i, ["chechnya"], text[:200], now, []))
     return batch
 
 

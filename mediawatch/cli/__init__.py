@@ -44,6 +44,7 @@ def _register() -> None:
         init,
         outlets,
         run,
+        serve,
         sql,
         status,
         topics,
@@ -52,7 +53,7 @@ def _register() -> None:
 
     for module in (
         init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest,
-        distributed, run,
+        distributed, run, serve,
     ):  # fmt: skip
         module.register(cli)
 

@@ -55,3 +55,6 @@ def register(cli: click.Group) -> None:
                 f"\nbackfill 2017 from a web archive the demo wrote:\n"
                 f"  MEDIAWATCH_CONFIG={cfg} {program} backfill warc {result.archive}"
             )
+        click.echo(
+            f"\nbrowse it:\n  MEDIAWATCH_CONFIG={cfg} {program} serve   # http://127.0.0.1:8600/"
+        )

@@ -8,6 +8,7 @@ import os
 import click
 
 from mediawatch.cli.common import AppContext, pass_app
+from mediawatch.cli.serve import serve_options, start_beside
 from mediawatch.errors import TerminalError
 
 
@@ -17,8 +18,12 @@ def register(cli: click.Group) -> None:
         "--outlet", "outlets", multiple=True, help="Only schedule this outlet (repeatable)."
     )
     @click.option("--no-digest", is_flag=True, help="Schedule crawls only, no daily digest.")
+    @click.option("--serve", is_flag=True, help="Also serve the web view (see 'mediawatch serve').")
+    @serve_options
     @pass_app
-    def run(app: AppContext, outlets: tuple[str, ...], no_digest: bool) -> None:
+    def run(
+        app: AppContext, outlets: tuple[str, ...], no_digest: bool, serve: bool, **web: object
+    ) -> None:
         """Crawl on schedule and send the daily digests, until stopped (SIGTERM or Ctrl-C).
 
         Runs missed while it was down are run once at start-up; only one 'mediawatch run'
@@ -46,4 +51,9 @@ def register(cli: click.Group) -> None:
             f" on {config.warehouse_path} (pid {os.getpid()}); Ctrl-C stops",
             err=True,
         )
-        raise SystemExit(service.run())
+        pages = start_beside(config, **web) if serve else None  # type: ignore[arg-type]
+        try:
+            raise SystemExit(service.run())
+        finally:
+            if pages is not None:
+                pages.stop()

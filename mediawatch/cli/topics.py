@@ -68,7 +68,7 @@ def register(cli: click.Group) -> None:
                 m.at.astimezone(UTC).date() if m.at else None,
                 m.outlet,
                 m.title,
-                list(m.matched_terms),
+                written_forms(m.matched_forms) or list(m.matched_terms),
                 m.snippet,
             )
             for m in result.matches
@@ -113,6 +113,15 @@ def register(cli: click.Group) -> None:
                     f"{result.topic}: {result.matched} match(es) in {result.scanned} articles"
                     f" (+{result.added} new, -{result.removed} gone) in {result.seconds:.1f} s"
                 )
+
+
+def written_forms(forms: tuple[tuple[str, str, str], ...]) -> str:
+    """ "геев (гей), Кадыров": each hit as written, with the lemma it matched when different."""
+    shown = []
+    for _term, surface, normal in forms:
+        folded = surface.casefold().replace("ё", "е")
+        shown.append(surface if folded == normal else f"{surface} ({normal})")
+    return ", ".join(dict.fromkeys(shown))
 
 
 def compile_or_explain(query: str) -> CompiledQuery:

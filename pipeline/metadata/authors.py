@@ -186,9 +186,6 @@ def _loose(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
-_ARTICLES = ("die", "der", "das", "the", "le", "la", "les", "el", "il", "lo")
-
-
 def _domain(text: str) -> str:
     """ "https://www.Example.com/x" -> "example.com" """
     text = re.sub(r"^(?:https?://)?(?:www\.)?", "", text.strip(" ()[]<>.,;:'\"").casefold())
@@ -196,7 +193,7 @@ def _domain(text: str) -> str:
 
 
 def _core(domain: str) -> str:
-    """The name part of a domain: "www.bayrische-bembel.de" -> "bayrische-bembel"."""
+    """The name part of a domain: "www.anna-muster.de" -> "anna-muster"."""
     labels = domain.split(".")
     return max(labels[:-1] or labels, key=len)
 
@@ -266,20 +263,14 @@ def clean_authors(
     """Split and filter raw author strings; outlet names are never authors.
 
     strict=False is the last resort when no person is named: a page signed only by its
-    desk, its organisation or a user handle ("Redaktion", "Wikimedia Foundation",
-    "delta201") is still attributed to that signature rather than to no one.
+    desk, its organisation or a user handle is still attributed to that signature rather
+    than to no one.
     `dropped` collects the keys of the signatures rejected as no person (outlets, desks,
     domains), so that another source's re-spelling of them can be rejected too.
     """
     outlet_names = [n for n in outlet_names if n]
     excluded = {_normal(n) for n in outlet_names}
     domains = {_domain(n) for n in outlet_names if "." in n and " " not in n.strip()}
-    cores = {_core(d) for d in domains}
-    # "Die FURCHE" on furche.at, "EFC Bayrische Bembel" on bayrische-bembel.de: the outlet
-    # under its own name. A name that is just the domain is kept (a blog's host is its
-    # author), and so is one that merely contains a one-word domain ("Henry Steinhau")
-    excluded.update(a + _normal(c) for c in cores for a in _ARTICLES)
-    inside = {_normal(c) for c in cores if "-" in c}
     out: list[str] = []
     seen: set[str] = set()
     raw = [html.unescape(str(v)) for v in raw if v]
@@ -303,10 +294,6 @@ def clean_authors(
         value = _EV.sub(" eV", value)  # "e. V." must not split at the Italian "e"
         for part in _SPLIT.split(value):
             name = _clean_one(part, excluded, strict, dropped)
-            if name and strict and any(c in (k := _normal(name)) and c != k for c in inside):
-                if dropped is not None:
-                    dropped.add(_loose(name))
-                continue
             if name and (key := _normal(name)) not in seen:
                 seen.add(key)
                 out.append(name)
@@ -546,8 +533,10 @@ def choose_authors(
     outlet_names: list[str],
     name_keys: set[str],
     sources: dict[str, str],
+    fallback: bool = True,
 ) -> list[str]:
-    """Persons from the first source that names any; else whatever signature the page has.
+    """Persons from the first source that names any; else (with `fallback`) whatever
+    signature the page has.
 
     A signature rejected in one source (an outlet's domain, a desk) is rejected in every
     other: extractors re-spell metadata ("mdr.de" -> "Mdr De") and would let it back in.
@@ -574,7 +563,7 @@ def choose_authors(
             return complete_names(
                 found, [a for other, _ in people for a in other] + _domain_names(outlet_names)
             )
-    for raw, source in candidates:
+    for raw, source in candidates if fallback else ():
         if found := clean_authors(raw, strict=False):
             sources["authors"] = source
             return found

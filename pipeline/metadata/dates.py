@@ -1,5 +1,11 @@
 """Parse, validate and choose publication dates, keeping their source and precision.
 
+The one date-parsing path of the project (pages, feeds, sitemaps, URLs): machine formats
+(ISO 8601, RFC 822, epoch seconds) by the standard library, which is exact and fast;
+everything else by dateparser (written dates in many languages), restricted to absolute
+dates. Month names come from dateparser's locale data. htmldate searches a page's text
+for its date (heuristics.py); its answer is parsed here too.
+
 A date-only value stays a day (midnight UTC, precision "day"): inventing a time would
 shift it across midnight when converted to UTC. Naive local times use the outlet's zone.
 """
@@ -8,8 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -17,13 +25,13 @@ from lxml.html import HtmlElement
 
 from pipeline.items import DatedValue
 
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
+
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-_ISO = re.compile(
-    r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
-    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
-)
-_DMY = re.compile(r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:[,\s]+(\d{1,2}):(\d{2}))?")
+_MAX_CHARS = 100  # a longer "date" is a sentence: not worth a parser's time
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+_CLOCK = re.compile(r"\d{1,2}[:h]\d{2}")
 _URL_DATES = (
     # "/2023/10/3-questions" is a slug starting with a number, not 3 October: a one-digit
     # day must end the path segment
@@ -31,6 +39,12 @@ _URL_DATES = (
     re.compile(r"[/_-]((?:19|20)\d{2})-([01]\d)-([0-3]\d)(?:[/_.-]|$)"),
     re.compile(r"/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:[/_.-]|$)"),
 )
+# languages whose month names pages are read for (day_forms, header_date)
+MONTH_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl")
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +52,6 @@ class Parsed:
     value: datetime  # UTC
     precision: str
     offset_minutes: int | None
-
-
-def _offset(text: str | None) -> int | None:
-    if not text:
-        return None
-    if text in ("Z", "UTC", "GMT"):
-        return 0
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    return sign * (hours * 60 + minutes)
 
 
 def _finish(
@@ -73,37 +76,73 @@ def _finish(
 
 
 def parse_datetime(raw: str | None, tz: str | None = None) -> Parsed | None:
-    """Parse ISO 8601, RFC 822, German-style d.m.Y and epoch values; None if unparseable."""
+    """Any absolute date a page, feed or sitemap writes -> Parsed; None if it is none."""
     if not raw:
         return None
-    text = str(raw).strip()
+    text = " ".join(str(raw).split())
+    if not text or len(text) > _MAX_CHARS:
+        return None
+    if _EPOCH.match(text):
+        return Parsed(datetime.fromtimestamp(int(text[:10]), UTC), "second", 0)
     try:
-        if match := _ISO.match(text):
-            y, mo, d, hh, mm, ss, off = match.groups()
-            day = date(int(y), int(mo), int(d))
-            if hh is None:
-                return _finish(day, None, "day", None, tz)
-            precision = "second" if ss is not None else "minute"
-            return _finish(day, (int(hh), int(mm), int(ss or 0)), precision, _offset(off), tz)
-        if match := _DMY.match(text):
-            d, mo, y, hh, mm = match.groups()
-            day = date(int(y), int(mo), int(d))
-            clock = (int(hh), int(mm), 0) if hh else None
-            return _finish(day, clock, "minute" if hh else "day", None, tz)
-        if _EPOCH.match(text):
-            seconds = int(text[:10])
-            return Parsed(datetime.fromtimestamp(seconds, UTC), "second", 0)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00", 1) if text[-1:] == "Z" else text)
     except ValueError:
-        return None
+        value = None
+    if value is not None:
+        return _from_datetime(value, _precision(text.partition("T")[2] or text[10:]), tz)
     try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        value = None
+    if value is not None:
+        return _from_datetime(value, "second", tz)
+    return _written(text, tz)
+
+
+def _precision(clock: str) -> str:
+    """How much of a time of day the text gave: none, minutes or seconds."""
+    colons = clock.split("+")[0].split("-")[0].count(":")
+    return "day" if not _CLOCK.search(clock) else "second" if colons >= 2 else "minute"
+
+
+def _from_datetime(value: datetime, precision: str, tz: str | None) -> Parsed | None:
+    if precision == "day":
+        return _finish(value.date(), None, "day", None, tz)
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+        return Parsed(value.astimezone(UTC), precision, minutes)
+    return _finish(value.date(), (value.hour, value.minute, value.second), precision, None, tz)
+
+
+@lru_cache(maxsize=2)
+def _date_parser(day_first: bool) -> DateDataParser:
+    from dateparser.date import DateDataParser
+
+    settings: dict[str, object] = {
+        "PARSERS": ["timestamp", "absolute-time"],  # "2 days ago" is no publication date
+        "PREFER_DAY_OF_MONTH": "first",
+        "REQUIRE_PARTS": ["day", "month", "year"],
+    }
+    if day_first:
+        settings["DATE_ORDER"] = "DMY"
+    return DateDataParser(settings=settings)
+
+
+def _written(text: str, tz: str | None) -> Parsed | None:
+    """A date in words or local numerals ("16. Oktober 2019, 10:30 Uhr", "16.10.2019"):
+    dotted numerals are day-first wherever they are written."""
+    try:
+        found = _date_parser("." in text.split(" ")[0]).get_date_data(text)
+    except (ValueError, TypeError, OverflowError, KeyError):
         return None
-    if parsed.tzinfo is None:
-        clock = (parsed.hour, parsed.minute, parsed.second)
-        return _finish(parsed.date(), clock, "second", None, tz)
-    offset = int(parsed.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
-    return Parsed(parsed.astimezone(UTC), "second", offset)
+    value = found.date_obj if found is not None else None
+    if value is None:
+        return None
+    precision = "day"
+    if _CLOCK.search(text) or value.time() != time(0, 0):
+        precision = "second" if value.second else "minute"
+    return _from_datetime(value, precision, tz)
 
 
 def url_date(url: str) -> Parsed | None:
@@ -145,22 +184,6 @@ class DateChooser:
         return True
 
 
-def as_local_midnight(parsed: Parsed) -> Parsed:
-    """A UTC time of 21:00-23:00 sharp is a date-only value stored as local midnight
-    (UTC+1..+3) by the CMS; the day meant is the next one, and there is no time."""
-    value = parsed.value
-    if (
-        parsed.offset_minutes in (0, None)
-        and parsed.precision != "day"
-        and value.hour in (21, 22, 23)
-        and value.minute == 0
-        and value.second == 0
-    ):
-        day = (value + timedelta(days=1)).date()
-        return Parsed(datetime(day.year, day.month, day.day, tzinfo=UTC), "day", None)
-    return parsed
-
-
 def parse_heuristic(raw: str, tz: str | None) -> Parsed | None:
     """A date that htmldate found in the page's text: naive midnight means only a day.
 
@@ -181,24 +204,6 @@ def as_day_if_midnight(parsed: Parsed) -> Parsed:
     value = parsed.value
     if parsed.offset_minutes is None and (value.hour, value.minute, value.second) == (0, 0, 0):
         return Parsed(value, "day", None)
-    return parsed
-
-
-def infer_offset(parsed: Parsed, raws: list[str]) -> Parsed:
-    """Recover the page's UTC offset when it gave the same instant elsewhere as local time.
-
-    Many pages state the time in UTC in one place and as naive local time in another
-    (e.g. sailthru.date); the difference is the offset the page's readers saw.
-    """
-    if parsed.offset_minutes not in (0, None) or parsed.precision != "second":
-        return parsed
-    for raw in raws:
-        other = parse_datetime(raw)
-        if other is None or other.offset_minutes is not None or other.precision != "second":
-            continue
-        diff = (other.value - parsed.value).total_seconds() / 60
-        if diff and diff % 15 == 0 and abs(diff) <= 14 * 60:
-            return Parsed(parsed.value, parsed.precision, int(diff))
     return parsed
 
 
@@ -238,21 +243,21 @@ def implausible_after_url(parsed: Parsed | None, url_day: Parsed | None, days: i
     return (parsed.value.date() - url_day.value.date()).days > days
 
 
-# month names as day_forms writes them (case-folded); header_date reads these and more
-MONTH_NAMES = (
-    ("january", "jan", "januar", "jänner", "janvier", "enero", "gennaio"),
-    ("february", "feb", "februar", "février", "febrero", "febbraio"),
-    ("march", "mar", "märz", "mars", "marzo"),
-    ("april", "apr", "avril", "abril", "aprile"),
-    ("may", "mai", "mayo", "maggio"),
-    ("june", "jun", "juni", "juin", "junio", "giugno"),
-    ("july", "jul", "juli", "juillet", "julio", "luglio"),
-    ("august", "aug", "août", "agosto"),
-    ("september", "sep", "sept", "septembre", "septiembre", "settembre"),
-    ("october", "oct", "okt", "oktober", "octobre", "octubre", "ottobre"),
-    ("november", "nov", "novembre", "noviembre"),
-    ("december", "dec", "dez", "dezember", "décembre", "diciembre", "dicembre"),
-)
+@lru_cache(maxsize=1)
+def month_names() -> tuple[tuple[str, ...], ...]:
+    """Twelve tuples of case-folded month names and abbreviations in MONTH_LANGUAGES,
+    from dateparser's locale data."""
+    from dateparser.languages.loader import default_loader
+
+    locales = [default_loader.get_locale(code) for code in MONTH_LANGUAGES]
+    return tuple(
+        tuple(
+            dict.fromkeys(
+                name.casefold().rstrip(".") for locale in locales for name in locale.info[key]
+            )
+        )
+        for key in _MONTH_KEYS
+    )
 
 
 # script and style hold only text in HTML: the parent test equals the ancestor one, and
@@ -281,7 +286,7 @@ def day_forms(day: date) -> list[str]:
         f"{m}/{d}/{y}",
         f"{d}/{m}/{y}",
     ]
-    for name in MONTH_NAMES[m - 1]:
+    for name in month_names()[m - 1]:
         forms += [
             f"{d}. {name} {y}",
             f"{d:02d}. {name} {y}",

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
@@ -26,28 +27,6 @@ SHORT_TEXT = 60  # a dateline or byline node; a longer one is a sentence
 MAX_EARLIER_DAYS = 365
 _SKIP = frozenset(["script", "style", "noscript", "template", "select", "button", "svg"])
 
-# dates.MONTH_NAMES plus short forms and Portuguese and Dutch names. Only read here, where
-# the day and year around a name confirm it; is_shown keeps the shorter list it matched with.
-_MORE_MONTH_NAMES = {
-    1: "janv ene gen janeiro januari",
-    2: "févr fevrier fev fevereiro februari",
-    3: "mär mrz maerz marco março maart",
-    4: "avr abr",
-    5: "mag maio mei",
-    6: "giu junho",
-    7: "juil lug julho",
-    8: "aout ago augustus",
-    9: "set setembro",
-    10: "out outubro",
-    11: "novembro",
-    12: "decembre dic dezembro",
-}
-_MONTHS = {
-    name: month
-    for month, names in enumerate(dates.MONTH_NAMES, start=1)
-    for name in (*names, *_MORE_MONTH_NAMES[month].split())
-}
-_MONTH = "(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d{2})"
 _DAY = r"([0-3]?\d)(?:st|nd|rd|th|er|º)?"
 _CLOCK = re.compile(
@@ -55,20 +34,40 @@ _CLOCK = re.compile(
     r"(?::[0-5]\d)?\s*(am|pm|a\.m\.|p\.m\.)?",
     re.I,
 )
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<![\d.])" + _YEAR + r"-([01]?\d)-([0-3]?\d)(?!\d)"), "ymd"),
-    (re.compile(r"(?<![\d.])([0-3]?\d)\.\s?([01]?\d)\.\s?" + _YEAR + r"(?!\d)"), "dmy"),
-    (re.compile(r"(?<!\d)" + _YEAR + r"\s?年\s?([01]?\d)\s?月\s?([0-3]?\d)\s?日"), "ymd"),
-    (re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/" + _YEAR + r"(?!\d)"), "slash"),
-    (
-        re.compile(
-            r"(?<![\w.])" + _DAY + r"\.?\s*(?:de\s+|of\s+)?" + _MONTH + r",?\s*(?:de\s+)?" + _YEAR,
-            re.I,
+
+
+@lru_cache(maxsize=1)
+def _months() -> dict[str, int]:
+    """Month names from dateparser's locales (dates.month_names), read lazily: loading
+    them costs a crawl worker half a second, once."""
+    return {
+        name: month for month, names in enumerate(dates.month_names(), start=1) for name in names
+    }
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Full dates in text; a month name only counts between a day and a year."""
+    month = "(" + "|".join(sorted(map(re.escape, _months()), key=len, reverse=True)) + r")\.?"
+    return (
+        (re.compile(r"(?<![\d.])" + _YEAR + r"-([01]?\d)-([0-3]?\d)(?!\d)"), "ymd"),
+        (re.compile(r"(?<![\d.])([0-3]?\d)\.\s?([01]?\d)\.\s?" + _YEAR + r"(?!\d)"), "dmy"),
+        (re.compile(r"(?<!\d)" + _YEAR + r"\s?年\s?([01]?\d)\s?月\s?([0-3]?\d)\s?日"), "ymd"),
+        (re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/" + _YEAR + r"(?!\d)"), "slash"),
+        (
+            re.compile(
+                r"(?<![\w.])"
+                + _DAY
+                + r"\.?\s*(?:de\s+|of\s+)?"
+                + month
+                + r",?\s*(?:de\s+)?"
+                + _YEAR,
+                re.I,
+            ),
+            "dmy",
         ),
-        "dmy",
-    ),
-    (re.compile(r"(?<!\w)" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR, re.I), "mdy"),
-)
+        (re.compile(r"(?<!\w)" + month + r"\s+" + _DAY + r",?\s+" + _YEAR, re.I), "mdy"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +101,8 @@ def _day(kind: str, groups: tuple[str, ...]) -> date | None:
                 return date(year, first, second)
             return None  # 03/04/2020: day or month first is the reader's convention
         if kind == "mdy":
-            return date(int(groups[2]), _MONTHS[groups[0].casefold()], int(groups[1]))
-        month = groups[1] if groups[1].isdigit() else _MONTHS[groups[1].casefold()]
+            return date(int(groups[2]), _months()[groups[0].casefold()], int(groups[1]))
+        month = groups[1] if groups[1].isdigit() else _months()[groups[1].casefold()]
         return date(int(groups[2]), int(month), int(groups[0]))
     except (ValueError, KeyError):
         return None
@@ -113,7 +112,7 @@ def dates_in(text: str) -> list[tuple[int, ShownDate]]:
     """Every full date (day, month, year) written in the text, with its position."""
     found: list[tuple[int, ShownDate]] = []
     taken: list[tuple[int, int]] = []
-    for pattern, kind in _PATTERNS:
+    for pattern, kind in _patterns():
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(s < end and start < e for s, e in taken):
