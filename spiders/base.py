@@ -188,9 +188,13 @@ def classify_failure(failure: Failure) -> tuple[str, int | None, str]:
     kind = unreachable_kind(exc)
     if kind is not None:
         return UNREACHABLE, None, f"{kind}: {exc}"
-    if isinstance(exc, IgnoreRequest):  # Scrapy's own robots.txt refusal among them
-        return "ignored", None, str(exc)
-    return type(exc).__name__.lower(), None, str(exc)
+    text = str(exc)
+    if isinstance(exc, IgnoreRequest):
+        # Scrapy's decompression guard says "over the size limit" only in its message
+        if any(word in text.lower() for word in ("maxsize", "max size", "exceeds")):
+            return "oversize", None, text
+        return "ignored", None, text
+    return type(exc).__name__.lower(), None, text
 
 
 def _charset(content_type: bytes) -> str | None:
