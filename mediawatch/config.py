@@ -86,6 +86,11 @@ class WarehouseConfig(_Section):
     path: Path = Path("data/warehouse.duckdb")
     # how long a reader or writer waits for the other side's lock before giving up
     lock_timeout_s: float = Field(default=30.0, gt=0)
+    # what one `mediawatch sql` query may use: memory, spill files, time, rows returned
+    sql_memory_mb: int = Field(default=1024, ge=64)
+    sql_temp_mb: int = Field(default=2048, ge=0)
+    sql_time_limit_s: float = Field(default=60.0, gt=0)
+    sql_max_rows: int = Field(default=100_000, ge=1)
 
 
 class CrawlConfig(_Section):
@@ -101,6 +106,11 @@ class CrawlConfig(_Section):
     max_page_bytes: int = Field(default=10 * 1024 * 1024, ge=10_000)
     max_redirects: int = Field(default=5, ge=0, le=20)
     homepage_depth: int = Field(default=2, ge=0, le=5)
+    # per outlet, discovery mode and run: what its listings (feeds, sitemaps) may take
+    max_sitemap_children: int = Field(default=50, ge=1)
+    max_listings: int = Field(default=100, ge=1)
+    listing_budget_mb: float = Field(default=100, gt=0)
+    listing_budget_s: float = Field(default=300, gt=0)
     autothrottle: bool = True
     # extraction processes; 0 = one per CPU core
     extract_workers: int = Field(default=0, ge=0, le=64)

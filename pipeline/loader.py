@@ -11,7 +11,6 @@ committed is acknowledged without being written again, any other batch is writte
 from __future__ import annotations
 
 import logging
-import pickle
 import threading
 import time
 import uuid
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from mediawatch.config import Config
 from pipeline.decide import Decider, PageMeta
 from pipeline.ingest import IngestSettings
-from pipeline.items import Article, ExtractionFailure
+from pipeline.wire import SCHEMA_VERSION, EnvelopeError, PageResult, decode, encode
 from warehouse.connection import opened, transaction, write_limited
 from warehouse.runs import OutletRunStats
 from warehouse.state import CrawlState, load_crawl_state
@@ -37,43 +36,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 MARKER_TABLE = "distributed_batches"
+DEAD_KEPT = 10_000
 
 
-# -- the envelope (written by workers, read here) -----------------------------------------
-@dataclass(frozen=True, slots=True)
-class PageResult:
-    """One fetched page's extraction result, as a worker pushes it."""
-
-    requested_url: str
-    outlet: str
-    fetched_at: datetime
-    discovered_via: str
-    bytes: int
-    result: Article | ExtractionFailure
-    run_id: int | None = None
-    worker: str = ""
-
-
-class EnvelopeError(ValueError):
-    """An item this loader cannot read (another schema version, corrupt data)."""
-
-
-def encode(kind: str, payload: Any) -> bytes:
-    """Pickle, with a schema version: Redis must be reachable only by trusted workers."""
-    return pickle.dumps({"v": SCHEMA_VERSION, "kind": kind, "data": payload}, protocol=5)
-
-
-def decode(raw: bytes) -> tuple[str, Any]:
-    try:
-        envelope = pickle.loads(raw)
-    except Exception as exc:
-        raise EnvelopeError(f"unreadable item: {type(exc).__name__}: {exc}") from exc
-    if not isinstance(envelope, dict) or envelope.get("v") != SCHEMA_VERSION:
-        version = envelope.get("v") if isinstance(envelope, dict) else None
-        raise EnvelopeError(f"item schema version {version!r}, this loader reads {SCHEMA_VERSION}")
-    return envelope["kind"], envelope["data"]
+# -- the envelope (written by workers, read here): JSON, see pipeline.wire ------------------
+__all__ = ["SCHEMA_VERSION", "EnvelopeError", "Loader", "PageResult", "decode", "encode"]
 
 
 # -- decisions ----------------------------------------------------------------------------
@@ -118,6 +86,7 @@ class LoadReport:
     batches: int = 0
     recovered: int = 0  # items found in the processing list at start-up
     dead: int = 0
+    refused: list[str] = field(default_factory=list)  # why each dead-lettered item was refused
     stats: dict[str, OutletRunStats] = field(default_factory=dict)
 
     @property
@@ -175,7 +144,7 @@ class Loader:
             dedup_threshold=c.dedup.threshold,
             num_perm=c.dedup.num_perm,
         )
-        domains = {o.name: o.domains for o in c.outlets}
+        domains: dict[str, Sequence[str]] = {o.name: o.domains for o in c.outlets}
         return _Decider(settings, state, domains, self.report.stats)
 
     # -- one batch ------------------------------------------------------------------------
@@ -185,7 +154,7 @@ class Loader:
             batch_id = uuid.uuid4().hex
             self.server.set(self._batch_key, batch_id)  # before any item moves (see below)
             if (
-                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")
+                self.server.blmove(self.keys.items, self._processing, block_s, "LEFT", "RIGHT")  # type: ignore[arg-type]
                 is None
             ):
                 return 0
@@ -195,7 +164,7 @@ class Loader:
             pipe.execute()
         else:
             raw_id = self.server.get(self._batch_key)
-            batch_id = raw_id.decode() if raw_id else uuid.uuid4().hex
+            batch_id = raw_id.decode() if isinstance(raw_id, bytes) else uuid.uuid4().hex
         raws = self.server.lrange(self._processing, 0, -1)
         if self._recovering:
             self.report.recovered += len(raws)
@@ -211,9 +180,17 @@ class Loader:
         for raw in raws:
             try:
                 kind, data = decode(raw)
+            except EnvelopeError as exc:  # refused: kept aside with the reason, never run
+                log.error("refused an item from Redis (dead-lettered): %s", exc)
+                self.report.refused.append(str(exc))
+                dead.append(raw)
+                continue
+            try:
                 self._decider.decide_envelope(kind, data, batch)
-            except EnvelopeError as exc:
-                log.error("dead-lettering an item: %s", exc)
+            except Exception as exc:  # well-formed but undecidable: must not block every batch
+                why = f"undecidable {kind} item: {type(exc).__name__}: {exc}"[:300]
+                log.error("refused an item from Redis (dead-lettered): %s", why)
+                self.report.refused.append(why)
                 dead.append(raw)
         try:
             self._commit(batch, batch_id, len(raws))
@@ -247,12 +224,13 @@ class Loader:
             c.warehouse_path, batch.payload_bytes(), work, timeout_s=c.warehouse.lock_timeout_s
         )
 
-    def _ack(self, raws: list[bytes], dead: list[bytes], urls: list[str]) -> None:
+    def _ack(self, raws: Sequence[Any], dead: Sequence[Any], urls: list[str]) -> None:
         from spiders.distributed.keys import url_fingerprint
 
         pipe = self.server.pipeline(transaction=True)
-        if dead:
+        if dead:  # kept for inspection, the newest DEAD_KEPT: a flood must not fill Redis
             pipe.rpush(self.keys.dead, *dead)
+            pipe.ltrim(self.keys.dead, -DEAD_KEPT, -1)
         if urls:  # aliases found on the page: later discoveries under them are known too
             pipe.sadd(self.keys.seen, *(url_fingerprint(u) for u in urls))
         pipe.delete(self._processing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -11,6 +12,8 @@ from mediawatch.config import OutletConfig
 from pipeline.urls import in_domains
 from spiders.base import OutletSpider
 from spiders.discovery import common_feed_urls, feeds_from_html, parse_feed
+from spiders.listings import ListingBudget, ListingLimits
+from spiders.session import CrawlSession
 
 MAX_AUTODISCOVERED_FEEDS = 3
 MAX_FEED_PROBES = 4
@@ -20,8 +23,13 @@ class FeedSpider(OutletSpider):
     name = "feeds"
     mode = "feeds"
 
+    def __init__(self, session: CrawlSession, **kwargs: Any) -> None:
+        super().__init__(session, **kwargs)
+        # one per spider, so per discovery mode: sitemaps cannot use up the feeds' budget
+        self.listings = ListingBudget(ListingLimits.from_config(session.config.crawl))
+
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
-        for url in outlet.feeds:
+        for url in outlet.feeds:  # the config's own listings: not counted against the budget
             yield self.conditional_request(url, outlet, self.parse_feed, "feed")
         if not outlet.feeds and not outlet.sitemaps:
             # Only a homepage: look for <link rel="alternate"> feeds, then common feed paths.
@@ -37,17 +45,46 @@ class FeedSpider(OutletSpider):
         found = [
             u for u in feeds_from_html(response.body, response.url) if in_domains(u, outlet.domains)
         ]
+        round_id = response.meta.get("round", "-")
         if found:
             for url in found[:MAX_AUTODISCOVERED_FEEDS]:
-                yield self.conditional_request(url, outlet, self.parse_feed, "feed")
+                request = self.listing_request(url, outlet, self.parse_feed, "feed", round=round_id)
+                if request is not None:
+                    yield request
             return
         for url in common_feed_urls(outlet.homepage)[:MAX_FEED_PROBES]:
-            request = self.conditional_request(url, outlet, self.parse_feed, "feed", probe=True)
-            yield request.replace(errback=self.ignore_probe)
+            request = self.listing_request(
+                url, outlet, self.parse_feed, "feed", probe=True, round=round_id
+            )
+            if request is not None:
+                yield request.replace(errback=self.ignore_probe)
 
     def ignore_probe(self, failure) -> None:
         """A guessed feed URL that does not exist is not the outlet's failure."""
         self.logger.debug("probe failed: %s", failure.request.url)
+
+    def listing_request(
+        self, url: str, outlet: OutletConfig, callback, stage: str, **meta
+    ) -> scrapy.Request | None:
+        """A conditional request for a listing the site led us to (an index's child, a robots
+        ``Sitemap:`` line, an autodiscovered feed), or None once the outlet's budget is spent.
+
+        ``round`` (distributed workers' discovery round) keys the budget: a worker outlives
+        rounds, and each round gets a fresh budget.
+        """
+        round_id = str(meta.get("round", "-"))
+        exhausted = self.listings.admit(outlet.name, round_id)
+        if exhausted is None:
+            return self.conditional_request(url, outlet, callback, stage, **meta)
+        budget, detail = exhausted
+        if self.listings.first_time(outlet.name, budget, round_id):
+            self.fail(url, outlet.name, "listing-budget", f"{budget}: {detail}", stage)
+        return None
+
+    def charge_listing(self, response: Response) -> None:
+        self.listings.charge(
+            response.meta["outlet"], len(response.body), str(response.meta.get("round", "-"))
+        )
 
     def conditional_request(
         self, url: str, outlet: OutletConfig, callback, stage: str, **meta
@@ -80,7 +117,10 @@ class FeedSpider(OutletSpider):
 
         Kept any earlier, a crawl stopped half-way through a listing (a worker killed while
         Scrapy drains a 20,000-URL sitemap) would get a 304 next time and never queue the rest.
+        Nor are they kept for an index a listing budget cut short (``listing_cut``).
         """
+        if response.meta.get("listing_cut"):
+            return
         outlet = response.meta["outlet"]
         etag = response.headers.get(b"ETag")
         last_modified = response.headers.get(b"Last-Modified")
@@ -95,6 +135,7 @@ class FeedSpider(OutletSpider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if self.not_modified(response):
             return
+        self.charge_listing(response)
         outlet = self.session.config.outlet(response.meta["outlet"])
         result = parse_feed(response.body, response.url)
         if result.error and response.meta.get("probe"):

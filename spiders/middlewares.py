@@ -33,7 +33,12 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import get_meta_refresh
 
-from spiders.addresses import configured_endpoints, parse_ip, refuse_reason
+from spiders.addresses import (
+    AddressGuard,
+    IPAddress,
+    parse_ip,
+    resolve_all,
+)
 from spiders.unreachable import unreachable_kind
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -77,58 +82,68 @@ class Timeout(CrawlRefusal):
     failure_reason = "unreachable"
 
 
-def _allowed(crawler: Crawler) -> frozenset[str]:
-    """Endpoints the config names (host:port), or the session's bare host names."""
-    session = getattr(crawler.spider, "session", None)
+def _guard(crawler: Crawler) -> AddressGuard:
+    """The spider's ``address_guard``, else one for its session's config (scheme, host, port).
+
+    With neither, only public addresses are allowed (fail closed): bare host names
+    (the old ``allowed_hosts``) opened every port of those hosts, and are not read.
+    """
+    spider = crawler.spider
+    guard = getattr(spider, "address_guard", None)
+    if isinstance(guard, AddressGuard):
+        return guard
+    session = getattr(spider, "session", None)
     config = getattr(session, "config", None)
     if config is not None and hasattr(config, "outlets"):
-        urls = [u for o in config.outlets for u in (o.homepage, *o.feeds, *o.sitemaps, *o.sections)]
-        domains = [d for o in config.outlets for d in o.allowed_domains]
-        return configured_endpoints(urls, domains)
-    return getattr(session, "allowed_hosts", frozenset())
+        return AddressGuard.for_config(config)
+    return AddressGuard()  # nothing configured: public addresses only
 
 
 class AddressGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self._resolved: dict[str, Any] = {}
-        self._allowed_cache: frozenset[str] | None = None
+        self._resolved: dict[str, tuple[list[IPAddress], str]] = {}
+        self._guard_cache: AddressGuard | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
         return cls(crawler)
 
-    def _allowed(self) -> frozenset[str]:
-        if self._allowed_cache is None:
-            self._allowed_cache = _allowed(self.crawler)
-        return self._allowed_cache
+    def _guard(self) -> AddressGuard:
+        if self._guard_cache is None:
+            self._guard_cache = _guard(self.crawler)
+        return self._guard_cache
 
     async def process_request(self, request: Request) -> None:
         _own_slot_after_redirect(request)
-        allowed = self._allowed()
-        reason = refuse_reason(request.url, allowed)
-        if reason is None:
-            host = (urlparse_cached(request).hostname or "").lower()
-            if (
-                host
-                and parse_ip(host) is None
-                and refuse_reason(request.url, allowed, _ANY_PRIVATE)
-            ):
-                # a name not in the config: check the address it resolves to
-                reason = refuse_reason(request.url, allowed, await self._resolve(host))
+        guard = self._guard()
+        reason = guard.refuse_reason(request.url)
+        host = guard.lookup_host(request.url) if reason is None else None
+        if host is not None:
+            # a name the config does not name: every address it resolves to must be public;
+            # no address (the lookup failed) is refused, never waved through
+            addresses, error = await self._resolve(host, urlparse_cached(request).port or 80)
+            reason = guard.refuse_resolved(request.url, addresses, error)
         if reason:
             raise RefusedAddress(f"refused address: {reason}")
 
     def process_response(self, request: Request, response: Response) -> Response:
-        """A redirect Scrapy declined to follow (file:, ftp:, data:) is still an attack."""
+        """A redirect Scrapy declined to follow (file:, ftp:, data:) is still an attack; and
+        the address actually connected to must be one the guard allows (DNS may change)."""
+        guard = self._guard()
         location = (
             response.headers.get(b"Location") if response.status in REDIRECT_STATUSES else None
         )
         if location:
             target = urljoin(response.url, location.decode("latin-1"))
-            reason = refuse_reason(target, self._allowed())
+            reason = guard.refuse_reason(target)
             if reason:
                 raise RefusedAddress(f"refused redirect to {target[:200]}: {reason}")
+        peer = parse_ip(str(response.ip_address)) if response.ip_address is not None else None
+        if peer is not None and not guard.configured(response.url):
+            reason = guard.refuse_resolved(response.url, [peer])
+            if reason:
+                raise RefusedAddress(f"connected to a refused address: {reason}")
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -137,15 +152,15 @@ class AddressGuardMiddleware:
         if typed is not None:
             raise typed from exception
 
-    async def _resolve(self, host: str) -> Any:
+    async def _resolve(self, host: str, port: int) -> tuple[list[IPAddress], str]:
         if host not in self._resolved:
-            from twisted.internet import reactor
+            from twisted.internet.threads import deferToThread
 
             try:
-                address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
-            except Exception:
-                return None  # the download itself will fail with a DNS error and be recorded
-            self._resolved[host] = parse_ip(address)
+                found = await maybe_deferred_to_future(deferToThread(resolve_all, host, port))
+                self._resolved[host] = (list(found), "")
+            except Exception as exc:  # fail closed: the request is refused
+                self._resolved[host] = ([], f"{type(exc).__name__}: {exc}")
         return self._resolved[host]
 
 
@@ -161,9 +176,6 @@ def _own_slot_after_redirect(request: Request) -> None:
     previous = (urlsplit(hops[-1]).hostname or "").lower()
     if slot == previous and slot != (urlparse_cached(request).hostname or "").lower():
         del request.meta["download_slot"]
-
-
-_ANY_PRIVATE = parse_ip("127.0.0.1")  # "would this name be refused on a private address?"
 
 
 def typed_download_error(exc: Exception) -> CrawlRefusal | None:
@@ -190,7 +202,7 @@ class RedirectGuardMiddleware:
         self.crawler = crawler
         self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
         self.max_meta_delay = crawler.settings.getint("METAREFRESH_MAXDELAY")
-        self._allowed_cache: frozenset[str] | None = None
+        self._guard_cache: AddressGuard | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
@@ -202,9 +214,9 @@ class RedirectGuardMiddleware:
         target = self._target(response)
         if target is None:
             return response
-        if self._allowed_cache is None:
-            self._allowed_cache = _allowed(self.crawler)
-        reason = refuse_reason(target, self._allowed_cache)
+        if self._guard_cache is None:
+            self._guard_cache = _guard(self.crawler)
+        reason = self._guard_cache.refuse_reason(target)
         if reason:
             raise RefusedAddress(f"refused redirect to {target[:200]}: {reason}")
         chain = [*request.meta.get("redirect_urls", []), request.url]

@@ -28,6 +28,11 @@ def scrapy_settings(crawl: CrawlConfig, log_level: str = "WARNING") -> dict[str,
         # Scrapy's 1 GiB default is not sane for news pages.
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "DOWNLOAD_WARNSIZE": crawl.max_page_bytes // 2,
+        # ... and the header section is capped too (spiders.download_limits)
+        "DOWNLOAD_HANDLERS": {
+            "http": "spiders.download_limits.LimitedHTTP11DownloadHandler",
+            "https": "spiders.download_limits.LimitedHTTP11DownloadHandler",
+        },
         "RETRY_TIMES": crawl.retries,
         "REDIRECT_MAX_TIMES": crawl.max_redirects,
         "METAREFRESH_MAXDELAY": 30,

@@ -24,7 +24,7 @@ class SitemapSpider(FeedSpider):
 
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
         if outlet.sitemaps:
-            for url in outlet.sitemaps:
+            for url in outlet.sitemaps:  # the config's own: not counted against the budget
                 yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
         else:
             # None configured: ask robots.txt where the sitemaps are.
@@ -40,12 +40,19 @@ class SitemapSpider(FeedSpider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self.session.config.outlet(response.meta["outlet"])
+        round_id = response.meta.get("round", "-")
         for url in sitemaps_from_robots(response.text, response.url):
-            yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
+            request = self.listing_request(
+                url, outlet, self.parse_sitemap, "sitemap", depth=0, round=round_id
+            )
+            if request is None:
+                break
+            yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         if self.not_modified(response):
             return
+        self.charge_listing(response)
         yield from self._sitemap_requests(response)
         self.remember_validators(response)
 
@@ -67,11 +74,27 @@ class SitemapSpider(FeedSpider):
                     response.url, outlet.name, "sitemap-too-deep", f"depth {depth}", "sitemap"
                 )
                 return
-            # News sites keep years of monthly sitemaps: only those that can hold recent articles.
+            # News sites keep years of monthly sitemaps: only those that can hold recent
+            # articles, the newest first, and no more than the outlet's budget allows.
             max_age = self.session.config.crawl.max_age_days
-            for child in recent_children(result, max_age, self.session.now):
-                yield self.conditional_request(
-                    child, outlet, self.parse_sitemap, "sitemap", depth=depth + 1
+            recent = recent_children(result, max_age, self.session.now)
+            children, cut = self.listings.children(recent)
+            if cut:
+                response.meta["listing_cut"] = True
+                self.fail(
+                    response.url, outlet.name, "listing-budget",
+                    f"children: {len(recent)} in the index, the newest {len(children)} followed"
+                    " (max_sitemap_children)", "sitemap",
+                )  # fmt: skip
+            round_id = response.meta.get("round", "-")
+            for rank, child in enumerate(children):
+                request = self.listing_request(
+                    child, outlet, self.parse_sitemap, "sitemap", depth=depth + 1, round=round_id
                 )
+                if request is None:
+                    response.meta["listing_cut"] = True
+                    break
+                # newest first: Scrapy's queues are last-in-first-out within one priority
+                yield request.replace(priority=len(children) - rank)
             return
         yield from self.article_requests(outlet, result.entries)

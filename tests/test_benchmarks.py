@@ -16,6 +16,7 @@ CASES = {
     "warehouse ingest": (["benchmarks/warehouse/ingest.py", "--quick"], "articles/s"),
     "pipeline": (["benchmarks/pipeline/run.py", "--quick"], "x the 2-process ceiling"),
     "web pages": (["benchmarks/web/run.py", "--quick"], "pages over 300 ms"),
+    "hostile memory": (["benchmarks/hostile/memory.py", "--quick"], "to the crawl's peak"),
     "query": (["benchmarks/query/run.py", "--quick"], "median: baseline"),
     "backfill": (
         ["benchmarks/backfill/run.py", "--articles", "20", "--page-weight", "light"],

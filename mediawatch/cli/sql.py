@@ -20,17 +20,33 @@ def register(cli: click.Group) -> None:
     @click.option("--max-width", type=int, default=60, show_default=True, help="Table cell width.")
     @pass_app
     def sql(app: AppContext, query: str, fmt: str, max_width: int) -> None:
-        """Run a read-only SQL query (works while a crawl is writing)."""
+        """Run one read-only SQL query (works while a crawl is writing; bounded in time and memory)."""
         from mediawatch import output
-        from warehouse.query import run_user_sql
+        from warehouse.query import SqlLimits, run_user_sql
 
         config = app.config
-        result = run_user_sql(
-            config.warehouse_path, query, timeout_s=config.warehouse.lock_timeout_s
-        )
+        limits = SqlLimits.from_config(config.warehouse)
+        try:
+            result = run_user_sql(
+                config.warehouse_path,
+                query,
+                timeout_s=config.warehouse.lock_timeout_s,
+                limits=limits,
+            )
+        except KeyboardInterrupt:
+            # the query is stopped and the warehouse closed; one line, as after any Ctrl-C
+            # (click would otherwise print an empty line and "aborted")
+            click.echo("interrupted", err=True)
+            raise SystemExit(130) from None
         if fmt == "csv":
             click.echo(output.to_csv(result.columns, result.rows), nl=False)
         elif fmt == "json":
             click.echo(output.to_json(result.columns, result.rows))
         else:
             click.echo(output.table(result.columns, result.rows, max_width=max_width))
+        if result.truncated:
+            click.echo(
+                f"note: only the first {limits.max_rows} rows are shown; add a LIMIT, or raise"
+                " [warehouse] sql_max_rows",
+                err=True,
+            )

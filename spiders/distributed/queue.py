@@ -1,5 +1,8 @@
 """scrapy-redis's scheduler, queue and dupefilter, adapted for crawling that survives kill -9.
 
+Requests travel as versioned JSON (``spiders.distributed.wire``), never pickle; one that
+does not read back is dead-lettered to ``<requests key>:dead`` and never run.
+
 scrapy-redis pops a request and forgets it: a worker killed mid-download loses it. Here
 each pop is leased: it is recorded in the worker's in-flight hash until the request's
 result (an item, a failure, or its follow-up requests) is in Redis, and requeued when
@@ -22,10 +25,12 @@ from scrapy_redis.scheduler import Scheduler
 
 from pipeline.urls import canonicalize
 from spiders.distributed.keys import ROUND_TTL_S, Keys, url_fingerprint
+from spiders.distributed.wire import RequestRefused
 
 log = logging.getLogger(__name__)
 
-TOKEN = "mw_token"  # request.meta key: the lease of a popped request
+TOKEN = "mw_token"
+DEAD_KEPT = 10_000  # refused requests kept for inspection (the newest)  # request.meta key: the lease of a popped request
 
 _PUSH = """
 local outlet = ARGV[3]
@@ -87,7 +92,7 @@ def recover_dead_workers(server: redis.Redis, keys: Keys, alive: str | None = No
     """Requeue the requests of every registered worker whose lease has expired."""
     moved = 0
     for raw in server.smembers(keys.workers):
-        worker = raw.decode()
+        worker = raw.decode() if isinstance(raw, bytes) else str(raw)
         if worker == alive or server.exists(keys.lease(worker)):
             continue
         count = requeue_inflight(server, keys, worker)
@@ -123,7 +128,17 @@ class OutletQueue(Base):
         data = self._pop(keys=[self.key, self.inflight_key], args=[token])
         if not data:
             return None
-        request = self._decode_request(data)
+        try:
+            request = self._decode_request(data)
+        except (RequestRefused, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # crafted or corrupt: never run, kept aside with the reason, lease ended
+            log.error("refused a queued request (dead-lettered): %s", exc)
+            pipe = self.server.pipeline(transaction=True)
+            pipe.rpush(f"{self.key}:dead", data)
+            pipe.ltrim(f"{self.key}:dead", -DEAD_KEPT, -1)
+            pipe.hdel(self.inflight_key, token)
+            pipe.execute()
+            return None
         request.meta[TOKEN] = token
         return request
 
@@ -146,7 +161,7 @@ class LeasedScheduler(Scheduler):
             key=self.queue_key % {"spider": spider.name},
             serializer=self.serializer,
         )
-        if not self.df:
+        if not self.df:  # type: ignore[has-type]
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
 
     def enqueue_request(self, request: Request) -> bool:

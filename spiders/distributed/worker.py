@@ -435,6 +435,7 @@ def worker_settings(config: Config, worker_id: str, keys: Keys, log_level: str) 
         {
             "SCHEDULER": "spiders.distributed.queue.LeasedScheduler",
             "SCHEDULER_QUEUE_CLASS": "spiders.distributed.queue.OutletQueue",
+            "SCHEDULER_SERIALIZER": "spiders.distributed.wire",  # JSON, never pickle
             "SCHEDULER_QUEUE_KEY": keys.requests,
             "DUPEFILTER_CLASS": "spiders.distributed.queue.SeenFilter",
             "SCHEDULER_DUPEFILTER_KEY": keys.seen,

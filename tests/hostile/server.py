@@ -269,6 +269,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.extraction(path.removeprefix("/x/"), q)
         if path.startswith("/trap/"):
             return self.trap(path.removeprefix("/trap/"), q)
+        if path.startswith("/headers/"):
+            return self.endless_headers(path.removeprefix("/headers/"))
+        if path.startswith("/flip/"):
+            return self.flip(path, q)
+        if path == "/wide-index":
+            return self.wide_index(int(q.get("n", ["10001"])[0]))
+        if path.startswith("/wide-child/"):
+            return self.wide_child(path.removeprefix("/wide-child/").removesuffix(".xml"))
         return self._send(404, b"<html><body>not found</body></html>")
 
     def robots(self) -> None:
@@ -315,6 +323,53 @@ class Handler(BaseHTTPRequestHandler):
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 self.wfile.write(frame)
+
+    def endless_headers(self, kind: str) -> None:
+        """``200`` and then header lines that never end: 8 KB lines, tiny lines, one huge line;
+        or ``100 Continue`` blocks for ever."""
+        deadline = time.monotonic() + min(60.0, self.server.lifetime)
+        if kind == "continue":  # interim responses for ever, each a complete header block
+            block = b"HTTP/1.1 100 Continue\r\n\r\n" * 2048
+            while time.monotonic() < deadline:
+                self.wfile.write(block)
+            return
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+        if kind == "long-line":
+            self.wfile.write(b"X-Long: ")
+            while time.monotonic() < deadline:
+                self.wfile.write(b"z" * 65_536)
+            return
+        line = b"X-Pad: " + b"h" * 8_184 + b"\r\n" if kind == "endless" else b"X-N: 1\r\n"
+        block = line * max(1, 65_536 // len(line))
+        while time.monotonic() < deadline:
+            self.wfile.write(block)
+
+    def flip(self, path: str, q: dict[str, list[str]]) -> None:
+        """An article the first time, a redirect to ``to`` ever after (what a re-crawl meets)."""
+        with self.server.flip_lock:
+            first = path not in self.server.flipped
+            self.server.flipped.add(path)
+        if first:
+            return self._send(200, article_html(path).encode())
+        return self._send(302, b"", headers={"Location": q["to"][0]})
+
+    def wide_index(self, n: int) -> None:
+        """A sitemap index of ``n`` children, newest first by lastmod (a day apart)."""
+        now = time.time()
+        parts = [b'<?xml version="1.0" encoding="UTF-8"?>\n']
+        parts.append(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+        for i in range(n):
+            day = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - i * 3600))
+            parts.append(
+                f"<sitemap><loc>{self._base()}/wide-child/{i}.xml</loc>"
+                f"<lastmod>{day}</lastmod></sitemap>".encode()
+            )
+        parts.append(b"</sitemapindex>")
+        self._send(200, b"".join(parts), "application/xml")
+
+    def wide_child(self, name: str) -> None:
+        links = [f"{self._base()}/a/wide-{name}-{j}.html" for j in range(3)]
+        self._send(200, _urlset(links), "application/xml")
 
     def slow(self, kind: str) -> None:
         if kind == "silent":
@@ -464,6 +519,8 @@ class HostileServer(ThreadingHTTPServer):
         self.robots_mode = robots
         self.lifetime = lifetime
         self.bombs: dict[str, bytes] = {}
+        self.flipped: set[str] = set()
+        self.flip_lock = threading.Lock()
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # the crawler hanging up on a bomb or a drip is the expected outcome
