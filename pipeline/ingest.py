@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class IngestSettings:
     warehouse: Path
-    lock_timeout_s: float
+    lock_timeout_s: float | None  # None: wait for readers as long as it takes
     run_id: int | None
     workers: int
     dedup_threshold: float
@@ -49,8 +49,8 @@ class IngestSettings:
 
 _STOP = object()
 _TRANSIENT = (
-    "timeout", "http-5", "http-429", "http-408", "connection", "dns", "worker-crashed",
-    "truncated", "robots-unavailable",
+    "unreachable", "timeout", "http-5", "http-429", "http-408", "connection", "dns",
+    "worker-crashed", "truncated", "robots-unavailable",
 )  # fmt: skip
 
 
@@ -86,6 +86,7 @@ class Ingestor:
         self.committed = 0  # articles committed (new or updated), for progress
         self.pools_replaced = 0
         self.error: BaseException | None = None
+        self._closing = False
 
     # -- called from the crawler's event loop ---------------------------------
     def is_known(self, canonical_url: str) -> bool:
@@ -112,6 +113,8 @@ class Ingestor:
             try:
                 return await loop.run_in_executor(pool, process_page, page)
             except BrokenProcessPool:
+                if self._closing:
+                    break  # stopping at once: the workers were ended on purpose
                 if self._pool is pool:  # the first to notice replaces it, the others reuse
                     log.error("an extraction worker died; starting a new worker pool")
                     self.pools_replaced += 1
@@ -148,12 +151,18 @@ class Ingestor:
         """
         self._validators[url] = (outlet, etag, last_modified)
 
-    def close(self, unfinished: Collection[str] = ()) -> None:
+    def close(self, unfinished: Collection[str] = (), force: bool = False) -> None:
         """Flush everything and stop; safe to call twice.
 
         ``unfinished``: outlets whose listings were not all fetched (the crawl was stopped);
         like outlets with a transient failure, they keep no validators for the next run.
+        ``force``: stop at once; pages still being extracted are dropped (their outlets
+        must be in ``unfinished`` so that the next run fetches them again), and what
+        already reached the writer is committed.
         """
+        self._closing = True
+        if force:
+            self._end_workers()
         for url, (outlet, etag, last_modified) in self._validators.items():
             stats = self.stats.get(outlet)
             failed = stats is not None and any(_transient(r) for r in stats.failures_by_reason)
@@ -168,6 +177,17 @@ class Ingestor:
             raise MediawatchError(f"could not write to the warehouse: {self.error}")
 
     # -- worker pool ----------------------------------------------------------
+    def _end_workers(self) -> None:
+        """Kill the extraction workers now (they ignore SIGINT: their parent decides).
+
+        Only called in the crawl process, whose only children are this pool's workers;
+        shutting the pool down afterwards releases its queues and semaphores.
+        """
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.kill()
+        self._pool.shutdown(wait=True)
+
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.settings.workers,

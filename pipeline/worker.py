@@ -41,8 +41,14 @@ _context: list[_Context] = []
 
 
 def init_worker(setup: WorkerSetup) -> None:
-    # Ctrl-C reaches the whole process group; the parent decides how to stop, and a worker
-    # killed by it mid-page would break the pool and lose the pages in flight.
+    """Set up a pool worker: ready to extract, deaf to Ctrl-C.
+
+    A terminal's Ctrl-C reaches every process of its group; a worker that died of it
+    would break the pool and lose the pages in flight. The crawl process started us with
+    SIGINT ignored already (so even our imports are safe); this keeps it so when a pool
+    is started elsewhere. The parent ends its workers itself (shutdown, kill, or we notice
+    it is gone).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _context[:] = [_Context(setup, tuple((name, compile_query(src)) for name, src in setup.topics))]
     threading.Thread(

@@ -15,6 +15,7 @@ from typing import Any
 from mediawatch.config import Config
 from schedules.events import EventLog
 from warehouse.connection import opened
+from warehouse.crawl_lock import OutletsBusy
 from warehouse.runs import finish_run
 
 CrawlFn = Callable[..., Any]  # spiders.runner.run_crawl or a test double
@@ -108,6 +109,8 @@ class CrawlTask:
     log_level: str = "WARNING"
     # set by the service when it had to signal crawl processes itself (see service.py)
     signalled: threading.Event = field(default_factory=threading.Event)
+    # set by the service on a second Ctrl-C: running crawls stop at once
+    force: threading.Event = field(default_factory=threading.Event)
 
     def __call__(
         self, job_id: str, outlets: tuple[str, ...], trigger: str, kind: str = "crawl"
@@ -127,7 +130,16 @@ class CrawlTask:
                 return "skipped: every outlet is polled less often for now"
         try:
             crawl = self.recrawl if kind == "recrawl" else self.crawl
-            result = crawl(self.config, free, **self._kwargs(crawl, trigger))
+            try:
+                result = crawl(self.config, free, **self._kwargs(crawl, trigger))
+            except OutletsBusy as exc:  # a 'mediawatch crawl' in a terminal has them
+                self.events.record(job_id, "skipped", str(exc))
+                return "skipped: another process is crawling these outlets"
+            if getattr(result, "skipped", ()):
+                self.events.record(
+                    job_id, "skipped",
+                    "another process is crawling: " + ", ".join(result.skipped),
+                )  # fmt: skip
             status, error = result.status, result.error
             if self.signalled.is_set() and status not in ("interrupted", "timeout"):
                 status, error = "interrupted", "the scheduler stopped during the crawl"
@@ -178,6 +190,10 @@ class CrawlTask:
         }
         if handles_stop(crawl):  # a runner that can stop on request does it best
             kwargs["stop"] = self.stopping
+            if _accepts(_target(crawl), "force"):
+                kwargs["force"] = self.force
+            if _accepts(_target(crawl), "skip_busy"):
+                kwargs["skip_busy"] = True  # crawl the outlets no other process holds
         return kwargs
 
     def _relabel(self, run_id: int, status: str, error: str) -> None:
@@ -185,6 +201,11 @@ class CrawlTask:
             self.config.warehouse_path, timeout_s=self.config.warehouse.lock_timeout_s
         ) as con:
             finish_run(con, run_id, status, error)
+
+
+def _target(crawl: CrawlFn) -> Callable[..., Any]:
+    """The function whose parameters decide what a crawl callable is passed."""
+    return _run_crawl() if crawl in (default_crawl, default_recrawl) else crawl
 
 
 def _accepts(fn: Callable[..., Any], name: str) -> bool:

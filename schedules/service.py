@@ -78,6 +78,7 @@ class Service:
         self.log_level = log_level
         self.lock = SchedulerLock(config.warehouse_path)
         self.stopping = threading.Event()
+        self.force = threading.Event()  # stop running crawls at once (a second Ctrl-C)
         self.busy = BusyOutlets()
         self._digest_running = threading.Lock()
         self._stop_requested = threading.Event()
@@ -124,6 +125,7 @@ class Service:
             events=events,
             busy=self.busy,
             stopping=self.stopping,
+            force=self.force,
             timeout_s=plan.crawl_timeout_s,
             grace_s=plan.grace_s,
             crawl=self.crawl,
@@ -271,6 +273,10 @@ class Service:
         """Run until SIGTERM or Ctrl-C (main thread only: it installs the signal handlers)."""
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
+            if self._stop_requested.is_set():
+                self.force.set()  # a second Ctrl-C: running crawls stop at once
+                sys.stderr.write("\nstopping at once: keeping what is already extracted\n")
+                return
             self.request_stop(signal.Signals(signum).name)
 
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -282,7 +288,7 @@ class Service:
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-        return 0
+        return 130 if self._stop_reason == "SIGINT" else 0
 
 
 def _crawl_children() -> list[multiprocessing.process.BaseProcess]:

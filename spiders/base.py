@@ -9,15 +9,9 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
 from twisted.python.failure import Failure
 
 from mediawatch.config import OutletConfig
@@ -25,6 +19,8 @@ from pipeline.items import Evidence, FetchedPage, FetchFailure
 from spiders.backlog import Backlog
 from spiders.discovery import select_recent
 from spiders.session import CrawlSession
+from spiders.unreachable import REASON as UNREACHABLE
+from spiders.unreachable import unreachable_kind
 
 if TYPE_CHECKING:
     from spiders.discovery import Discovered
@@ -58,6 +54,9 @@ class OutletSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for outlet in self.session.outlets_for(self.mode):
             for request in self.discovery_requests(outlet):
+                if self.session.stopping:
+                    self.session.unfinished.add(outlet.name)
+                    return
                 yield request
 
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
@@ -108,12 +107,14 @@ class OutletSpider(scrapy.Spider):
             yield self._fetch(outlet, url, evidence)
 
     def _refill(self) -> None:
+        if self.session.stopping:
+            return  # what waits in the backlog is fetched next run (no validators kept)
         engine = self.crawler.engine
         for request in self._from_backlog():
             engine.crawl(request)
 
     def _refill_or_close(self) -> None:
-        if len(self.backlog):
+        if len(self.backlog) and not self.session.stopping:
             self._refill()
             raise DontCloseSpider
 
@@ -172,7 +173,11 @@ class OutletSpider(scrapy.Spider):
 
 
 def classify_failure(failure: Failure) -> tuple[str, int | None, str]:
-    """Map a download failure to (reason, HTTP status, detail) for ``fetch_failures``."""
+    """Map a download failure to (reason, HTTP status, detail) for ``fetch_failures``.
+
+    By exception type only: ``unreachable`` (DNS, refused, TLS, no answer in time) is
+    told apart from refusals (``http-403``, ``robots``) and extraction failures.
+    """
     exc = failure.value
     reason = getattr(exc, "failure_reason", None)  # set by spiders.middlewares
     if isinstance(reason, str):
@@ -180,23 +185,16 @@ def classify_failure(failure: Failure) -> tuple[str, int | None, str]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http-{status}", status, ""
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
-        return "timeout", None, str(exc)
-    if isinstance(exc, DNSLookupError):
-        return "dns", None, str(exc)
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection-refused", None, str(exc)
-    name = type(exc).__name__
+    kind = unreachable_kind(exc)
+    if kind is not None:
+        return UNREACHABLE, None, f"{kind}: {exc}"
     text = str(exc)
-    if name == "RefusedAddress":
-        return "refused-address", None, text
-    if name == "IgnoreRequest" and "robots.txt unavailable" in text:
-        return "robots-unavailable", None, text
-    if name == "IgnoreRequest" and "robots" in text.lower():
-        return "robots", None, text
-    if "maxsize" in text.lower() or "max size" in text.lower() or "exceeds" in text.lower():
-        return "oversize", None, text
-    return name.lower(), None, text
+    if isinstance(exc, IgnoreRequest):
+        # Scrapy's decompression guard says "over the size limit" only in its message
+        if any(word in text.lower() for word in ("maxsize", "max size", "exceeds")):
+            return "oversize", None, text
+        return "ignored", None, text
+    return type(exc).__name__.lower(), None, text
 
 
 def _charset(content_type: bytes) -> str | None:

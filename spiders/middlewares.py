@@ -16,6 +16,7 @@ Failures raised here carry ``failure_reason``, the ``fetch_failures.reason`` the
 from __future__ import annotations
 
 import email.utils
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,7 @@ from spiders.scrapy_compat import (
     is_data_loss,
     is_decompression_oversize,
 )
+from spiders.unreachable import unreachable_kind
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
@@ -87,7 +89,9 @@ class Truncated(CrawlRefusal):
 
 
 class Timeout(CrawlRefusal):
-    failure_reason = "timeout"
+    """No answer in time: counted as *unreachable*, like DNS, refused and TLS failures."""
+
+    failure_reason = "unreachable"
 
 
 def _guard(crawler: Crawler) -> AddressGuard:
@@ -196,7 +200,7 @@ def typed_download_error(exc: Exception) -> CrawlRefusal | None:
     if isinstance(exc, ResponseDataLossError) or is_data_loss(exc) or is_data_loss(exc.__cause__):
         return Truncated(f"connection closed before the body was complete: {text[:300]}")
     if isinstance(exc, _TIMEOUTS):
-        return Timeout(text[:300] or "download timed out")
+        return Timeout("no answer in time: " + (text[:300] or "download timed out"))
     return None
 
 
@@ -259,8 +263,9 @@ def _same(url: str) -> str:
 class _DisallowAll:
     """A robots parser for a host whose robots.txt could not be read (RFC 9309 §2.3.1.4)."""
 
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, unreachable: bool = False) -> None:
         self.why = why
+        self.unreachable = unreachable
 
     def allowed(self, url: str, user_agent: str) -> bool:
         return False
@@ -271,7 +276,41 @@ class _AllowAll:
         return True
 
 
+class RobotsDisallowed(CrawlRefusal):
+    failure_reason = "robots"
+
+
+class RobotsUnavailable(CrawlRefusal):
+    """robots.txt answered 5xx: the host is disallowed for this run (it answered: *blocked*)."""
+
+    failure_reason = "robots-unavailable"
+
+
+class HostUnreachable(CrawlRefusal):
+    """robots.txt could not be fetched at all (DNS, refused, TLS, no answer): *unreachable*."""
+
+    failure_reason = "unreachable"
+
+
+class _QuietUnreachable(logging.Filter):
+    """Scrapy logs a failed robots.txt download with its traceback; an unreachable host is
+    recorded as a failure of each request instead, in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or unreachable_kind(exc) is None
+
+
+_QUIET = _QuietUnreachable()
+
+
 class RobotsPolicyMiddleware(RobotsOutcomeMiddleware):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")  # its logger
+        if _QUIET not in robots_log.filters:
+            robots_log.addFilter(_QUIET)
+
     def robots_response(self, response: Response) -> _DisallowAll | _AllowAll | None:
         if response.status >= 500:
             return _DisallowAll(f"robots.txt answered HTTP {response.status}")
@@ -280,14 +319,25 @@ class RobotsPolicyMiddleware(RobotsOutcomeMiddleware):
         return None  # Scrapy parses it
 
     def robots_unreachable(self, exc: Exception, netloc: str) -> None:
-        self.settle(netloc, _DisallowAll(f"robots.txt unreachable ({type(exc).__name__})"))
+        kind = unreachable_kind(exc)
+        if kind is not None:
+            self.settle(netloc, _DisallowAll(f"{kind} ({exc})"[:300], unreachable=True))
+        else:
+            self.settle(netloc, _DisallowAll(f"robots.txt unreachable ({type(exc).__name__})"))
 
     def check(self, parser: Any, request: Request) -> None:
         if isinstance(parser, _DisallowAll):
-            raise IgnoreRequest(
+            if parser.unreachable:
+                raise HostUnreachable(parser.why)
+            raise RobotsUnavailable(
                 f"robots.txt unavailable, host disallowed for this run: {parser.why}"
             )
-        super().check(parser, request)
+        try:
+            super().check(parser, request)
+        except CrawlRefusal:
+            raise
+        except IgnoreRequest as exc:
+            raise RobotsDisallowed(str(exc)) from exc
 
 
 class PoliteRetryMiddleware(RetryMiddleware):

@@ -7,9 +7,13 @@ per process, a hung crawl can be killed, and the parent (CLI or scheduler) survi
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import FrameType
 
 from mediawatch.config import Config
 from pipeline.extract import ExtractOptions
@@ -49,7 +53,7 @@ def build_ingestor(
 ) -> tuple[Ingestor, list[tuple[int, str, str]]]:
     config = job.config
     due: list[tuple[int, str, str]] = []
-    with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
+    with opened(config.warehouse_path, timeout_s=None) as con:  # waits out readers
         state = load_crawl_state(con, config.dedup.window_days)
         if job.mode == "recrawl":
             due = due_for_recrawl(
@@ -70,7 +74,7 @@ def build_ingestor(
     )
     settings = IngestSettings(
         warehouse=config.warehouse_path,
-        lock_timeout_s=config.warehouse.lock_timeout_s,
+        lock_timeout_s=None,  # a reader delays the writer, never fails it
         run_id=job.run_id,
         workers=worker_count(config),
         dedup_threshold=config.dedup.threshold,
@@ -81,7 +85,18 @@ def build_ingestor(
 
 
 def crawl_main(job: CrawlJob) -> None:
-    """Entry point of the crawl process."""
+    """Entry point of the crawl process.
+
+    Ctrl-C reaches every process of the terminal's group at once. This process and its
+    extraction workers ignore SIGINT (the parent started us with it blocked, so not even
+    start-up can be interrupted) and answer only to the parent's SIGTERM: the first stops
+    the crawl gracefully, a second stops at once, keeping what the writer already has.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the pool's workers
+    stopper = _Stopper()
+    signal.signal(signal.SIGTERM, stopper.on_sigterm)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
@@ -97,22 +112,83 @@ def crawl_main(job: CrawlJob) -> None:
         recrawl_due=due,
     )
     spiders = (RecrawlSpider,) if job.mode == "recrawl" else SPIDERS
+    stopper.session = session
+
+    def finish() -> None:
+        """Flush, then record the run's counts; runs once, on any way out."""
+        if stopper.finished:
+            return
+        stopper.finished = True
+        if stopper.forced:
+            session.unfinished.update(job.outlets)  # nothing of this run may answer 304 next time
+        try:
+            ingestor.close(unfinished=session.unfinished, force=stopper.forced)
+        finally:
+            with opened(config.warehouse_path, timeout_s=None) as con:
+                record_outlet_stats(con, job.run_id, stats, time.monotonic() - started)
+                record_resources(con, job.run_id, measure_resources())
+
+    def force() -> None:
+        finish()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+    if stopper.stopping:  # stopped while starting up: nothing fetched, nothing to wait for
+        finish()
+        return
     process = CrawlerProcess(scrapy_settings(config.crawl, job.log_level))
+    # (the reactor is imported only when needed: CrawlerProcess.start installs its own)
+    stopper.graceful = lambda: _call_in_reactor(process.stop)
+    stopper.force = lambda: _call_in_reactor(force)
 
     @defer.inlineCallbacks
     def crawl_in_turn():
         for spider in spiders:
+            if stopper.stopping:
+                break  # a spider not started fetched no listing: it keeps no validators
             if spider is RecrawlSpider or session.outlets_for(spider.mode):
                 yield process.crawl(spider, session=session)
 
     crawl_in_turn().addBoth(lambda _: _stop_reactor())
     try:
-        process.start(stop_after_crawl=False)
+        process.start(stop_after_crawl=False, install_signal_handlers=False)
     finally:
-        ingestor.close(unfinished=session.unfinished)
-        with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
-            record_outlet_stats(con, job.run_id, stats, time.monotonic() - started)
-            record_resources(con, job.run_id, measure_resources())
+        finish()
+
+
+class _Stopper:
+    """SIGTERM handling of the crawl process: first graceful, then at once.
+
+    The handler only sets flags and hands work to the reactor's thread: a signal can
+    arrive while the main thread holds a lock the stopping code needs.
+    """
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.forced = False
+        self.finished = False
+        self.session: CrawlSession | None = None
+        self.graceful: Callable[[], object] | None = None
+        self.force: Callable[[], object] | None = None
+
+    def on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        if self.session is not None:
+            self.session.stopping = True  # spiders start no new request
+        if not self.stopping:
+            self.stopping = True
+            if self.graceful is not None:
+                self.graceful()
+        elif not self.forced:
+            self.forced = True
+            if self.force is not None:
+                self.force()
+
+
+def _call_in_reactor(fn: Callable[[], object]) -> None:
+    from twisted.internet import reactor
+
+    reactor.callFromThread(fn)  # type: ignore[attr-defined]
 
 
 def _stop_reactor() -> None:

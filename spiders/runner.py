@@ -6,20 +6,26 @@ start one at all; a child process also lets us kill a hung crawl and still recor
 
 from __future__ import annotations
 
+import contextlib
+import math
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing import resource_tracker
+from types import FrameType
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
 from spiders.process import CrawlJob, crawl_main
 from warehouse.connection import opened
+from warehouse.crawl_lock import OutletLocks
 from warehouse.migrate import migrate
-from warehouse.runs import finish_run, run_summary, start_run
+from warehouse.runs import failure_reasons, finish_run, first_failures, run_summary, start_run
 from warehouse.store import upsert_outlets
 
 
@@ -41,6 +47,7 @@ class CrawlResult:
     seconds: float
     outlets: list[OutletSummary]
     error: str | None = None
+    skipped: tuple[str, ...] = ()  # outlets another process was crawling
 
     @property
     def new(self) -> int:
@@ -57,7 +64,7 @@ class CrawlResult:
 
 def prepare_warehouse(config: Config) -> None:
     """Create or upgrade the schema and register the configured outlets."""
-    with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
+    with opened(config.warehouse_path, timeout_s=None) as con:
         migrate(con)
         upsert_outlets(con, [(o.name, o.homepage, o.language, o.timezone) for o in config.outlets])
 
@@ -72,20 +79,53 @@ def run_crawl(
     log_level: str = "WARNING",
     mode: str = "discover",
     stop: threading.Event | None = None,
+    force: threading.Event | None = None,
+    skip_busy: bool = False,
 ) -> CrawlResult:
     """Crawl the given outlets (default: all enabled) in a child process and record the run.
 
     ``mode="recrawl"`` re-fetches recent articles (``[schedule] recrawl_after_days``)
     instead of discovering new ones. Setting ``stop`` (the scheduler shutting down) ends
-    the crawl cleanly: SIGTERM, a grace period to flush, then SIGKILL.
+    the crawl cleanly: SIGTERM, a grace period to flush, then SIGKILL; setting ``force``
+    too ends it at once, keeping what the writer already has. Called from the main
+    thread, Ctrl-C (and SIGTERM) do the same: the first stops cleanly, the second at once.
+
+    Each outlet is locked for the run (``warehouse.crawl_lock``): an outlet another
+    process is crawling raises ``OutletsBusy``, or with ``skip_busy`` is left out
+    (``CrawlResult.skipped``) while the free ones are crawled.
     """
     names = outlets or [o.name for o in config.outlets if o.enabled]
     if not names:
         raise TerminalError("no outlets to crawl", hint="add [[outlets]] to the config")
     for name in names:
         config.outlet(name)  # unknown names fail here, with the list of known ones
+    locks = OutletLocks(config.warehouse_path)
+    held = locks.acquire(names, partial=skip_busy)  # OutletsBusy names the other pids
+    skipped = tuple(n for n in names if n not in held)
+    try:
+        return _crawl_locked(
+            config, held, skipped, trigger=trigger, timeout_s=timeout_s, grace_s=grace_s,
+            log_level=log_level, mode=mode, stop=stop, force=force,
+        )  # fmt: skip
+    finally:
+        locks.release()
+
+
+def _crawl_locked(
+    config: Config,
+    names: list[str],
+    skipped: tuple[str, ...],
+    *,
+    trigger: str,
+    timeout_s: float | None,
+    grace_s: float,
+    log_level: str,
+    mode: str,
+    stop: threading.Event | None,
+    force: threading.Event | None,
+) -> CrawlResult:
     prepare_warehouse(config)
-    with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
+    with opened(config.warehouse_path, timeout_s=None) as con:
         run_id = start_run(con, names, trigger if mode == "discover" else "recrawl", os.getpid())
     job = CrawlJob(
         config=config, outlets=tuple(names), run_id=run_id, log_level=log_level, mode=mode
@@ -94,45 +134,134 @@ def run_crawl(
     child = ctx.Process(target=crawl_main, args=(job,), name=f"mediawatch-crawl-{run_id}")
     started = datetime.now(UTC)
     status, error = "ok", None
-    child.start()
-    deadline = time.monotonic() + timeout_s if timeout_s else None
-    try:
+    with _UserSignals() as user:
+        # The child (and through it every extraction worker) starts with SIGINT blocked,
+        # then ignores it: Ctrl-C reaches the whole group, but only we decide what it does.
+        # SIGTERM waits (blocked) until the child can stop cleanly.
+        # (the resource tracker unblocks SIGINT whenever it starts: start it first)
+        resource_tracker.ensure_running()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            child.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        control = _ChildControl(child, grace_s)
+        deadline = time.monotonic() + timeout_s if timeout_s else None
         while child.is_alive():
             child.join(0.2)
-            if stop is not None and stop.is_set() and child.is_alive():
-                status, error = "interrupted", "stopped: the scheduler is shutting down"
-                _stop(child, grace_s)
-            elif deadline is not None and time.monotonic() >= deadline and child.is_alive():
+            if user.presses or user.terminated:
+                if status != "interrupted":
+                    status, error = "interrupted", "interrupted by the user"
+                control.graceful()
+                if user.presses >= 2:
+                    control.at_once()
+                if user.presses >= 3:
+                    control.kill()
+            if stop is not None and stop.is_set():
+                if status != "interrupted":
+                    status, error = "interrupted", "stopped: the scheduler is shutting down"
+                control.graceful()
+                if force is not None and force.is_set():
+                    control.at_once()
+            if deadline is not None and time.monotonic() >= deadline and status == "ok":
                 status, error = "timeout", f"crawl exceeded its limit of {timeout_s:.0f} s"
-                _stop(child, grace_s)
-    except KeyboardInterrupt:
-        status, error = "interrupted", "interrupted by the user"
-        _stop(child, grace_s)
+                control.graceful()
+            control.kill_if_overdue()
+        child.join()
     if status == "ok" and child.exitcode != 0:
         status = "failed"
         error = f"crawl process exited with code {child.exitcode}"
     seconds = (datetime.now(UTC) - started).total_seconds()
-    with opened(config.warehouse_path, timeout_s=config.warehouse.lock_timeout_s) as con:
+    with opened(config.warehouse_path, timeout_s=None) as con:
         summary = [OutletSummary(*row) for row in run_summary(con, run_id)]
         if status == "ok" and summary and all(s.fetched == 0 and s.failed > 0 for s in summary):
             status = "failed"
             error = "every outlet failed"
+            reasons = failure_reasons(con, run_id)
+            if reasons and set(reasons) <= {"unreachable"}:
+                error = "no outlet could be reached: " + _first_detail(con, run_id)
         elif status == "ok" and any(s.failed for s in summary):
             status = "partial"
         finish_run(con, run_id, status, error)
-    return CrawlResult(run_id, status, seconds, summary, error)
+    return CrawlResult(run_id, status, seconds, summary, error, skipped=skipped)
+
+
+def _first_detail(con, run_id: int) -> str:
+    rows = first_failures(con, run_id, 1)
+    return f"{rows[0][0]}: {rows[0][1]}"[:300] if rows else "unreachable"
+
+
+class _ChildControl:
+    """Stopping the crawl process: SIGTERM (clean), SIGTERM again (at once), SIGKILL."""
+
+    def __init__(self, child: multiprocessing.process.BaseProcess, grace_s: float) -> None:
+        self.child = child
+        self.grace_s = grace_s
+        self.terms = 0
+        self.kill_at: float | None = None
+
+    def _term(self) -> None:
+        if self.child.pid and self.child.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.child.pid, signal.SIGTERM)
+        self.terms += 1
+
+    def graceful(self) -> None:
+        if self.terms == 0:
+            self._term()
+            self.kill_at = time.monotonic() + self.grace_s
+
+    def at_once(self) -> None:
+        self.graceful()
+        if self.terms == 1:
+            self._term()
+            # the child writes what it holds and exits; a reader may delay that write
+            self.kill_at = min(self.kill_at or math.inf, time.monotonic() + self.grace_s)
+
+    def kill(self) -> None:
+        if self.child.is_alive():
+            self.child.kill()
+
+    def kill_if_overdue(self) -> None:
+        if self.kill_at is not None and time.monotonic() >= self.kill_at:
+            self.kill()
+
+
+class _UserSignals:
+    """Count Ctrl-C presses (and note SIGTERM) instead of raising KeyboardInterrupt.
+
+    Only the main thread can install handlers; elsewhere (the scheduler's job threads)
+    the ``stop`` and ``force`` events carry the same requests.
+    """
+
+    def __init__(self) -> None:
+        self.presses = 0
+        self.terminated = False
+        self._previous: dict[int, object] = {}
+
+    def _on_int(self, signum: int, frame: FrameType | None) -> None:
+        self.presses += 1
+        if self.presses == 1:
+            sys.stderr.write(
+                "\nstopping: storing what was fetched (Ctrl-C again to stop at once)\n"
+            )
+        elif self.presses == 2:
+            sys.stderr.write("\nstopping at once: keeping what is already extracted\n")
+
+    def _on_term(self, signum: int, frame: FrameType | None) -> None:
+        self.terminated = True
+
+    def __enter__(self) -> _UserSignals:
+        if threading.current_thread() is threading.main_thread():
+            self._previous[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_int)
+            self._previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_term)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 def run_recrawl(config: Config, outlets: list[str] | None = None, **kwargs) -> CrawlResult:
     """Re-fetch articles that reached a re-crawl age, recording edits and deletions."""
     return run_crawl(config, outlets, mode="recrawl", **kwargs)
-
-
-def _stop(child: multiprocessing.process.BaseProcess, grace_s: float) -> None:
-    """SIGTERM (Scrapy stops cleanly and the ingestor flushes), then SIGKILL after the grace period."""
-    if child.pid and child.is_alive():
-        os.kill(child.pid, signal.SIGTERM)
-        child.join(grace_s)
-    if child.is_alive():
-        child.kill()
-        child.join()

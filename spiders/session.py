@@ -27,6 +27,7 @@ class CrawlSession:
     requested: dict[str, int] = field(default_factory=dict)  # article requests per outlet
     recrawl_due: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, outlet)
     unfinished: set[str] = field(default_factory=set)  # outlets whose listings a stop cut short
+    stopping: bool = False  # the crawl was asked to stop: start no new request
 
     @cached_property
     def allowed_hosts(self) -> frozenset[str]:

@@ -33,10 +33,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = (
-    "from mediawatch.cli import cli; from mediawatch.cli import distributed;"
-    " distributed.register(cli); from mediawatch.cli.common import run_guarded; run_guarded(cli)"
-)
+# The installed console script, as users run it (the commands must be registered there).
+MEDIAWATCH = Path(sys.executable).parent / "mediawatch"
 PREFIX = "mediawatch"
 
 
@@ -92,7 +90,7 @@ def _env() -> dict[str, str]:
 def start(config: Config, *args: str, log: Path | None = None) -> subprocess.Popen:
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(
-        [sys.executable, "-c", CLI, "--config", str(config.source), *args],
+        [str(MEDIAWATCH), "--config", str(config.source), *args],
         stdout=subprocess.PIPE, stderr=out, text=True, env=_env(), cwd=ROOT,
     )  # fmt: skip
 

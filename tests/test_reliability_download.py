@@ -188,13 +188,18 @@ def test_address_classifier_allows_only_the_configured_endpoint() -> None:
 
 
 # -- 7. robots.txt ----------------------------------------------------------------------------
-@pytest.mark.parametrize(("host", "name"), [(2, "robots-503"), (3, "robots-hang")])
+@pytest.mark.parametrize(
+    ("host", "name", "reason"),
+    [(2, "robots-503", "robots-unavailable"), (3, "robots-hang", "unreachable")],
+)
 def test_robots_unavailable_disallows_the_host_for_the_run(
-    crawl: Crawl, host: int, name: str
+    crawl: Crawl, host: int, name: str, reason: str
 ) -> None:
+    """A 5xx robots.txt answered (the host is *blocked* for the run); one that never answers
+    is *unreachable*; either way nothing else is requested from the host."""
     h = crawl.hostile
     assert [e.path for e in h.requests(host) if e.path != "/robots.txt"] == []
-    assert {f.reason for f in failures(crawl.config, name)} == {"robots-unavailable"}
+    assert {f.reason for f in failures(crawl.config, name)} == {reason}
     assert article_urls(crawl.config, name) == set()
 
 
@@ -262,7 +267,7 @@ def test_crawl_memory_stays_bounded(crawl: Crawl) -> None:
 @pytest.mark.parametrize("path", ["/slow/drip", "/slow/headers", "/slow/silent"])
 def test_slow_servers_time_out_with_bounded_retries(crawl: Crawl, path: str) -> None:
     assert len(crawl.hostile.requests(0, path)) == 1 + FAST_CRAWL["retries"]
-    assert _by_path(crawl, "timeouts")[path] == {"timeout"}
+    assert _by_path(crawl, "timeouts")[path] == {"unreachable"}
 
 
 def test_the_whole_hostile_crawl_is_bounded_in_time(crawl: Crawl) -> None:

@@ -26,6 +26,8 @@ _BASE_CONFIG = {
 # Long-running writers (a crawl's writer thread, the distributed loader) open the file for
 # every batch. One DuckDB thread leaves the other core to extraction.
 WRITER_THREADS = 1
+# A writer that waits for readers says so this often (seconds).
+PATIENT_NOTICE_S = 30.0
 
 
 def writer_limits(payload_bytes: int, attempt: int = 1) -> dict[str, object]:
@@ -49,7 +51,7 @@ def write_limited(
     payload_bytes: int,
     work: Callable[[duckdb.DuckDBPyConnection], T],
     *,
-    timeout_s: float = 30.0,
+    timeout_s: float | None = 30.0,
 ) -> T:
     """Run ``work`` (one transaction) on a writer connection under ``writer_limits``.
 
@@ -80,11 +82,15 @@ def connect(
     path: Path,
     *,
     read_only: bool = False,
-    timeout_s: float = 30.0,
+    timeout_s: float | None = 30.0,
     sandboxed: bool = False,
     limits: dict[str, object] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path``, waiting with back-off while another process holds a conflicting lock.
+
+    ``timeout_s=None`` waits as long as it takes: a crawl's writes use it, so that a
+    reader holding the file (a long ``mediawatch sql``) delays a crawl but never fails it
+    nor costs it its ``crawl_runs`` record. Readers are the ones bounded in time.
 
     ``sandboxed`` (for user SQL) also forbids reading or writing files and installing
     extensions: the connection can only see the warehouse itself.
@@ -103,8 +109,10 @@ def connect(
             hint="run 'mediawatch crawl' (or 'mediawatch demo') first, or check [warehouse] path",
         )
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + timeout_s
+        make_folder(path)
+    started = time.monotonic()
+    deadline = None if timeout_s is None else started + timeout_s
+    told = started
     delay = 0.02
     while True:
         try:
@@ -112,13 +120,37 @@ def connect(
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not _is_lock_error(exc):
                 raise TerminalError(f"{path}: cannot open warehouse: {exc}") from exc
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 raise WarehouseBusy(
                     f"{path}: the warehouse stayed locked by another process for {timeout_s:.0f} s",
-                    hint="a long-running writer (an old crawl?) holds it; check 'ps' or retry later",
+                    hint="another mediawatch process holds it (a crawl writing, or a long"
+                    " 'mediawatch sql' reading); retry when it is done",
                 ) from exc
+            if deadline is None and now - told >= PATIENT_NOTICE_S:
+                told = now
+                log.warning(
+                    "%s: waiting %.0f s so far for another process to release the warehouse"
+                    " (a long 'mediawatch sql'?); nothing is lost meanwhile",
+                    path,
+                    now - started,
+                )
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.5)
+
+
+def make_folder(path: Path) -> None:
+    """Create the warehouse's folder, or say in one line why it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, FileExistsError | NotADirectoryError):
+            reason = "a part of the path is a file, not a folder"
+        raise TerminalError(
+            f"{path}: cannot create the warehouse's folder {path.parent}: {reason}",
+            hint="set [warehouse] path in the config to a file in a folder you can write",
+        ) from exc
 
 
 @contextmanager
@@ -126,7 +158,7 @@ def opened(
     path: Path,
     *,
     read_only: bool = False,
-    timeout_s: float = 30.0,
+    timeout_s: float | None = 30.0,
     sandboxed: bool = False,
     limits: dict[str, object] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -2,6 +2,9 @@
 
 - stale: nothing new for several of the outlet's usual publishing intervals (learned
   from its own articles), and the latest run found nothing new either;
+- unreachable: most requests of the latest run never got an answer (DNS failure,
+  connection refused, TLS handshake failed, no answer in time): check the address or
+  the network, not the outlet's rules;
 - blocked: most requests of the latest run were refused (401, 403, 429, robots.txt);
 - broken: extraction fails on much of what is fetched, or more than it used to.
 """
@@ -16,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 BLOCKING_REASONS = ("http-401", "http-403", "http-429", "robots", "robots-unavailable")
+UNREACHABLE_REASONS = ("unreachable",)
 _RUNS_READ = 6  # the latest run and the five before it (the extraction baseline)
 EXTRACTION_REASONS = ("too-short", "empty", "parser-error", "timeout", "not-html", "binary")
 
@@ -31,7 +35,7 @@ class OutletHealth:
     last_new: int
     last_failed: int
     runs_without_new: int
-    flags: tuple[str, ...]  # stale | blocked | broken | never-crawled
+    flags: tuple[str, ...]  # stale | unreachable | blocked | broken | never-crawled
 
     @property
     def ok(self) -> bool:
@@ -79,9 +83,12 @@ def outlet_health(
         if without_new >= 1 and (quiet_for is None or quiet_for > allowed):
             flags.append("stale")
         reasons = json.loads(reasons_json or "{}")
-        attempts = fetched + sum(reasons.get(r, 0) for r in BLOCKING_REASONS)
         blocked = sum(reasons.get(r, 0) for r in BLOCKING_REASONS)
-        if attempts and blocked / attempts >= 0.5:
+        unreachable = sum(reasons.get(r, 0) for r in UNREACHABLE_REASONS)
+        attempts = fetched + blocked + unreachable
+        if attempts and unreachable / attempts >= 0.5:
+            flags.append("unreachable")
+        elif attempts and blocked / attempts >= 0.5:
             flags.append("blocked")
         if _broken(runs):
             flags.append("broken")

@@ -107,3 +107,20 @@ def run_summary(con: duckdb.DuckDBPyConnection, run_id: int) -> list[tuple]:
         " FROM crawl_run_outlets WHERE run_id = ? ORDER BY outlet",
         [run_id],
     ).fetchall()
+
+
+def failure_reasons(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
+    """How often each ``fetch_failures.reason`` occurred in a run."""
+    rows = con.execute(
+        "SELECT reason, count(*) FROM fetch_failures WHERE run_id = ? GROUP BY reason",
+        [run_id],
+    ).fetchall()
+    return {str(r): int(n) for r, n in rows}
+
+
+def first_failures(con: duckdb.DuckDBPyConnection, run_id: int, limit: int) -> list[tuple]:
+    """(outlet, detail) of a run's first failures, for a one-line summary."""
+    return con.execute(
+        "SELECT outlet, detail FROM fetch_failures WHERE run_id = ? ORDER BY failed_at LIMIT ?",
+        [run_id, limit],
+    ).fetchall()

@@ -39,6 +39,7 @@ def _register() -> None:
         crawl,
         demo,
         digest,
+        distributed,
         export,
         init,
         outlets,
@@ -51,8 +52,8 @@ def _register() -> None:
     )  # fmt: skip
 
     for module in (
-        init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest, run,
-        serve,
+        init, demo, crawl, backfill, sql, status, outlets, topics, trends, export, digest,
+        distributed, run, serve,
     ):  # fmt: skip
         module.register(cli)
 

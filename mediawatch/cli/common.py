@@ -59,3 +59,12 @@ def run_guarded(group: click.Group) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line, the traceback only with -vv
+        if "-vv" in sys.argv or "--verbose" in sys.argv:
+            raise
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
+        click.echo(
+            "hint: this is a bug in mediawatch; run again with -vv for the traceback and report it",
+            err=True,
+        )
+        sys.exit(1)

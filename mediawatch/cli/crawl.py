@@ -35,8 +35,21 @@ def register(cli: click.Group) -> None:
             mode="recrawl" if recrawl else "discover",
         )  # fmt: skip
         click.echo(format_result(result))
-        if result.status in ("failed", "timeout"):
-            raise SystemExit(1)
+        raise SystemExit(exit_code(result))
+
+
+def exit_code(result) -> int:
+    """0 done (some failures allowed), 130 stopped by Ctrl-C or SIGTERM, 75 no outlet could
+    be reached (may pass later), 1 failed or over its time limit."""
+    if result.status == "interrupted":
+        return 130
+    if result.status == "failed" and (result.error or "").startswith("no outlet could be reached"):
+        click.echo(f"error: {result.error}", err=True)
+        click.echo("hint: check the address and your network, then crawl again", err=True)
+        return 75
+    if result.status in ("failed", "timeout"):
+        return 1
+    return 0
 
 
 def format_result(result) -> str:

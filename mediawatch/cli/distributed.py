@@ -9,6 +9,24 @@ from __future__ import annotations
 import click
 
 from mediawatch.cli.common import AppContext, pass_app
+from mediawatch.errors import TerminalError
+
+EXTRA_HINT = "pip install 'mediawatch[distributed]'"
+
+
+def require_extra() -> None:
+    """One line naming the extra, instead of an ImportError deep inside a command."""
+    missing = []
+    for module in ("redis", "scrapy_redis"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module.replace("_", "-"))
+    if missing:
+        raise TerminalError(
+            f"distributed mode needs {' and '.join(missing)}, which are not installed",
+            hint=f"install them with: {EXTRA_HINT}",
+        )
 
 
 def register(cli: click.Group) -> None:
@@ -32,6 +50,7 @@ def register(cli: click.Group) -> None:
         app: AppContext, worker_id: str | None, idle_exit: float | None, lease: float
     ) -> None:
         """Crawl and extract whatever the scheduler queued in Redis (run as many as you like)."""
+        require_extra()
         from spiders.distributed.worker import run_worker
 
         report = run_worker(
@@ -57,6 +76,7 @@ def register(cli: click.Group) -> None:
     @pass_app
     def load(app: AppContext, name: str, batch_size: int, idle_exit: float | None) -> None:
         """Store the workers' extracted articles in the warehouse (run exactly one)."""
+        require_extra()
         from pipeline.loader import run_loader
 
         app.setup_logging()
@@ -73,6 +93,7 @@ def register(cli: click.Group) -> None:
     @pass_app
     def enqueue(app: AppContext, outlets: tuple[str, ...]) -> None:
         """Queue one discovery round now (what 'mediawatch run' does on schedule)."""
+        require_extra()
         from spiders.distributed import enqueue_discovery
 
         result = enqueue_discovery(app.config, list(outlets) or None)

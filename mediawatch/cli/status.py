@@ -13,7 +13,7 @@ def register(cli: click.Group) -> None:
     @click.option("--runs", type=int, default=5, show_default=True, help="Recent runs to show.")
     @pass_app
     def status(app: AppContext, runs: int) -> None:
-        """Show recent crawl runs and flag stale, blocked or broken outlets."""
+        """Show recent crawl runs and flag stale, unreachable, blocked or broken outlets."""
         from datetime import UTC, datetime
 
         from schedules.status import next_runs, recent_events, scheduler_pid

@@ -55,7 +55,7 @@ from spiders.sitemaps import SitemapSpider
 log = logging.getLogger(__name__)
 
 TICK_S = 0.5
-_TRANSIENT = ("timeout", "http-5", "http-429", "http-408", "connection", "dns")
+_TRANSIENT = ("unreachable", "timeout", "http-5", "http-429", "http-408", "connection", "dns")
 
 
 def worker_setup(config: Config) -> WorkerSetup:
