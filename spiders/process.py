@@ -188,7 +188,7 @@ class _Stopper:
 def _call_in_reactor(fn: Callable[[], object]) -> None:
     from twisted.internet import reactor
 
-    reactor.callFromThread(fn)  # type: ignore[attr-defined]
+    reactor.callFromThread(fn)
 
 
 def _stop_reactor() -> None:

@@ -259,7 +259,7 @@ class _UserSignals:
 
     def __exit__(self, *exc: object) -> None:
         for signum, handler in self._previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            signal.signal(signum, handler)  # type: ignore[arg-type]  # a saved handler may be None (set from C)
 
 
 def run_recrawl(config: Config, outlets: list[str] | None = None, **kwargs) -> CrawlResult:
