@@ -80,3 +80,46 @@ def crawled(newsroom_server, tmp_path_factory):
     newsroom_server.request_log.clear()
     result = run_crawl(config)
     return config, result, newsroom_server.request_log.entries
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A redis-server of the module's own on a free loopback port (``.ci/run`` installs it)."""
+    import socket
+    import subprocess
+    import time
+
+    import redis
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def rc(redis_url: str):  # -> redis.Redis (imported lazily: only Redis tests need it)
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    return client
