@@ -71,6 +71,13 @@ def articles(warehouse: Path) -> list[str]:
         return [r[0] for r in con.execute("SELECT canonical_url FROM articles").fetchall()]
 
 
+def assert_each_article_once(warehouse: Path, everything: set[str]) -> None:
+    """The warehouse holds every article the newsroom serves, each once."""
+    urls = articles(warehouse)
+    assert len(urls) == len(set(urls))
+    assert set(urls) == everything
+
+
 def runs(warehouse: Path) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute("SELECT id, status, error FROM crawl_runs ORDER BY id").fetchall()
@@ -125,9 +132,7 @@ def test_ctrl_c_during_a_crawl_loses_nothing_and_exits_130(
         again = run(path, "crawl")
         assert again.returncode == 0, again.stderr
         no_traceback(again.stderr)
-    urls = articles(warehouse)
-    assert len(urls) == len(set(urls))  # each once
-    assert set(urls) == everything  # nothing lost behind a 304
+    assert_each_article_once(warehouse, everything)  # nothing lost behind a 304
 
 
 def test_second_ctrl_c_stops_at_once_and_keeps_what_was_committed(
@@ -153,9 +158,7 @@ def test_second_ctrl_c_stops_at_once_and_keeps_what_was_committed(
     path = write_config(make_config, newsroom_server)
     again = run(path, "crawl")
     assert again.returncode == 0, again.stderr
-    urls = articles(warehouse)
-    assert len(urls) == len(set(urls))
-    assert set(urls) == everything
+    assert_each_article_once(warehouse, everything)
 
 
 def test_ctrl_c_stops_the_scheduler_and_its_crawl_cleanly(
@@ -175,9 +178,7 @@ def test_ctrl_c_stops_the_scheduler_and_its_crawl_cleanly(
     for _ in range(2):  # a page that failed for a passing reason (overload) is retried too
         again = run(path, "crawl")
         assert again.returncode == 0, again.stderr
-    urls = articles(warehouse)
-    assert len(urls) == len(set(urls))
-    assert set(urls) == everything
+    assert_each_article_once(warehouse, everything)
 
 
 # -- 2. two crawls at once -----------------------------------------------------------------------
@@ -201,9 +202,7 @@ def test_a_second_crawl_refuses_naming_the_first_and_a_killed_crawl_blocks_nothi
     assert third.returncode == 0, third.stderr
     assert [r[1] for r in runs(warehouse)][-1] == "ok"  # only the first and the third ran
     assert len(runs(warehouse)) == 2
-    urls = articles(warehouse)
-    assert len(urls) == len(set(urls))
-    assert set(urls) == everything
+    assert_each_article_once(warehouse, everything)
 
 
 # -- 3. a reader holding the warehouse -----------------------------------------------------------
