@@ -55,14 +55,14 @@ def register(cli: click.Group) -> None:
     @pass_app
     def wayback(app: AppContext, outlets: tuple[str, ...], since, until) -> None:
         """An outlet's pages as the Wayback Machine captured them (through its CDX API)."""
-        from spiders.backfill.sources import WaybackItem, host_of
+        from spiders.backfill.sources import WaybackItem
 
         config = app.config
         start, end = _range(since.date(), until.date())
         chosen = [config.outlet(n) for n in outlets] if outlets else list(config.outlets)
         items = [
-            WaybackItem(host_of(str(o.homepage)), start, end, config.backfill.wayback_url,
-                        config.backfill.max_captures)
+            WaybackItem.for_outlet(str(o.homepage), start, end, config.backfill.wayback_url,
+                                   config.backfill.max_captures)
             for o in chosen
         ]  # fmt: skip
         _run(app, "wayback", items, _client(app), False)

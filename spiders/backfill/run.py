@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -24,8 +24,8 @@ from mediawatch.config import Config
 from mediawatch.errors import TerminalError
 from pipeline.ingest import Ingestor
 from pipeline.items import FetchedPage
+from pipeline.urls import host_of, in_domains
 from spiders.backfill.http import ArchiveClient, ArchiveError
-from spiders.backfill.sources import host_of
 from spiders.backfill.warc import ArchivedPage, Record, Skipped, TruncatedArchive
 from spiders.process import CrawlJob, build_ingestor
 from warehouse.backfill import Progress, load_progress
@@ -44,7 +44,7 @@ class WorkItem(Protocol):
 
     def records(
         self, client: ArchiveClient | None, position: int, max_bytes: int
-    ) -> Sequence[Record] | object: ...
+    ) -> Iterator[Record]: ...
 
 
 @dataclass
@@ -74,13 +74,21 @@ class BackfillResult:
     failed_items: list[tuple[str, str]]
 
 
-def outlet_hosts(config: Config) -> dict[str, str]:
-    """host → outlet name, from every configured outlet's hosts (``www.`` ignored)."""
-    hosts: dict[str, str] = {}
-    for outlet in config.outlets:
-        for domain in outlet.domains:
-            hosts.setdefault(host_of(f"http://{domain}/"), outlet.name)
-    return hosts
+class OutletMatcher:
+    """Which configured outlet a record belongs to: the crawl's own rule (``in_domains``:
+    an outlet's hosts, ``www.`` or not, and their subdomains), remembered per host."""
+
+    def __init__(self, config: Config, all_hosts: bool) -> None:
+        self.domains = {o.name: o.domains for o in config.outlets}
+        self.all_hosts = all_hosts
+        self._by_host: dict[str, str | None] = {}
+
+    def __call__(self, url: str) -> str | None:
+        host = host_of(url)
+        if host not in self._by_host:
+            found = next((n for n, d in self.domains.items() if in_domains(url, d)), None)
+            self._by_host[host] = found or (host if self.all_hosts and host else None)
+        return self._by_host[host]
 
 
 def run_backfill(
@@ -97,21 +105,22 @@ def run_backfill(
     for a bad record or a bad item (they are counted and recorded)."""
     from spiders.runner import prepare_warehouse
 
-    hosts = outlet_hosts(config)
-    if not hosts and not all_hosts:
+    matcher = OutletMatcher(config, all_hosts)
+    names = sorted(matcher.domains)
+    if not names and not all_hosts:
         raise TerminalError(
             "no outlets to backfill", hint="add [[outlets]] to the config, or pass --all-hosts"
         )
     prepare_warehouse(config)
     timeout = config.warehouse.lock_timeout_s
     with opened(config.warehouse_path, timeout_s=timeout) as con:
-        run_id = start_run(con, sorted(set(hosts.values())), "backfill", os.getpid())
+        run_id = start_run(con, names, "backfill", os.getpid())
     done = load_progress(config.warehouse_path, source, timeout)
     stats: dict[str, OutletRunStats] = {}
-    job = CrawlJob(config=config, outlets=tuple(sorted(set(hosts.values()))), run_id=run_id)
+    job = CrawlJob(config=config, outlets=tuple(names), run_id=run_id)
     ingestor, _ = build_ingestor(job, stats)
     counters = Counters(items_total=len(items))
-    reader = _Reader(config, source, hosts, all_hosts, ingestor, client, counters, run_id, say)
+    reader = _Reader(config, source, matcher, ingestor, client, counters, run_id, say)
     started = time.monotonic()
     status = "ok"
     try:
@@ -144,8 +153,7 @@ class _Reader:
         self,
         config: Config,
         source: str,
-        hosts: dict[str, str],
-        all_hosts: bool,
+        outlet_of: OutletMatcher,
         ingestor: Ingestor,
         client: ArchiveClient | None,
         counters: Counters,
@@ -155,8 +163,7 @@ class _Reader:
         self.say = say
         self.config = config
         self.source = source
-        self.hosts = hosts
-        self.all_hosts = all_hosts
+        self.outlet_of = outlet_of
         self.ingestor = ingestor
         self.client = client
         self.counters = counters
@@ -213,7 +220,7 @@ class _Reader:
             self.say(f"resuming {item.key} at record {before.records}")
         pending: set[asyncio.Task] = set()
         since_checkpoint = 0
-        iterator = iter(item.records(self.client, position, self.max_bytes))  # type: ignore[call-overload]  # every item yields records
+        iterator = item.records(self.client, position, self.max_bytes)
         status, detail = "done", None
         while True:
             try:
@@ -254,8 +261,7 @@ class _Reader:
         if isinstance(found, Skipped):
             self.counters.skip(found.reason)
             return None
-        host = host_of(found.url)
-        outlet = self.hosts.get(host) or (host if self.all_hosts else None)
+        outlet = self.outlet_of(found.url)
         if outlet is None:
             self.counters.skip("other-host")
             return None

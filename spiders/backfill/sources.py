@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
+from pipeline.urls import host_of
 from spiders.backfill.http import ArchiveClient, ArchiveError
-from spiders.backfill.warc import ArchivedPage, Record, Skipped, read_records
+from spiders.backfill.warc import (
+    HTML_TYPES,
+    ArchivedPage,
+    Record,
+    Skipped,
+    mime_and_charset,
+    read_records,
+)
 
 MAX_LISTING_BYTES = 20 * 1024 * 1024  # a month's CC-NEWS path list is ~100 KB gzipped
 _CCNEWS_FILE = re.compile(r"CC-NEWS-(\d{14})-\d+\.warc(\.gz)?$")
@@ -67,6 +75,14 @@ class WaybackItem:
 
     source = "wayback"
 
+    @classmethod
+    def for_outlet(
+        cls, homepage: str, since: date, until: date, base_url: str, max_captures: int
+    ) -> WaybackItem:
+        """The captures of an outlet's host, ``www.`` or not (a CDX prefix query)."""
+        host = host_of(homepage)
+        return cls(host.removeprefix("www."), since, until, base_url, max_captures)
+
     @property
     def key(self) -> str:
         return f"{self.host}:{self.since.isoformat()}:{self.until.isoformat()}"
@@ -110,11 +126,9 @@ class WaybackItem:
             return Skipped(original, f"archive-error: {exc}"[:200])
         if len(data) > max_bytes:
             return Skipped(original, "oversize")
-        if content_type and not content_type.lower().startswith(("text/html", "application/xhtml")):
+        mime, charset = mime_and_charset(content_type)
+        if mime and mime not in HTML_TYPES:
             return Skipped(original, "not-html")
-        charset = None
-        if content_type and "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=")[-1].split(";")[0].strip("\"' ")
         captured = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         return ArchivedPage(original, captured, 200, data, content_type, charset, None)
 
@@ -174,9 +188,3 @@ def _discard(stream: IO[bytes], count: int) -> None:
         if not chunk:
             return
         count -= len(chunk)
-
-
-def host_of(url: str) -> str:
-    """The host a record belongs to, for matching it to an outlet (``www.`` ignored)."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host

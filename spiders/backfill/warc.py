@@ -108,7 +108,7 @@ def _page_or_skip(record, max_bytes: int) -> ArchivedPage | Skipped:
     if status != 200:
         return Skipped(url, f"http-{status}")
     content_type = http.get_header("Content-Type")
-    mime, charset = _mime(content_type)
+    mime, charset = mime_and_charset(content_type)
     if mime and mime not in HTML_TYPES:
         return Skipped(url, "not-html")
     body = record.content_stream().read(max_bytes + 1)  # decodes chunked and gzip bodies
@@ -135,7 +135,8 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _mime(content_type: str | None) -> tuple[str | None, str | None]:
+def mime_and_charset(content_type: str | None) -> tuple[str | None, str | None]:
+    """``text/html; charset=UTF-8`` -> (``text/html``, ``UTF-8``); Nones when absent."""
     if not content_type:
         return None, None
     parts = [p.strip() for p in content_type.split(";")]
