@@ -372,3 +372,12 @@ def test_demo_ends_with_the_serve_command_and_it_works(tmp_path) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(15)
+    # the README's second demo line: backfill the WARC the demo wrote, as printed
+    (line,) = [x for x in demo.stdout.splitlines() if " backfill warc " in x]
+    setting, *command = line.split()
+    backfill = subprocess.run(
+        command, env={**os.environ, **dict([setting.split("=", 1)])},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert backfill.returncode == 0, backfill.stderr
+    assert "120 new article(s)" in backfill.stdout
