@@ -80,6 +80,8 @@ def test_a_warc_file_is_stored_like_a_crawl_with_its_source_and_capture_time(
     done = _mediawatch(config, "backfill", "warc", str(archive))
     assert done.returncode == 0, done.stderr
     assert f"{ARCHIVE_ARTICLES} new article(s)" in done.stdout
+    progress = done.stderr.strip().splitlines()[-1]  # the progress line, rates included
+    assert f"1/1 item(s) · {ARCHIVE_ARTICLES} records (" in progress and "/s) · " in progress
     rows = _rows(
         config,
         "SELECT source, count(*), count(DISTINCT outlet), min(published_at), max(published_at),"
