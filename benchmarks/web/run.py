@@ -165,6 +165,7 @@ while True:
             "INSERT INTO fetch_failures (url, stage, reason, failed_at)"
             " SELECT 'https://w.example/' || i, 'fetch', 'timeout', now() FROM range(100) t(i)"
         )
+    print("committed", flush=True)
     time.sleep(pause)
 """
 
