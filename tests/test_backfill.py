@@ -102,6 +102,27 @@ def test_a_warc_file_is_stored_like_a_crawl_with_its_source_and_capture_time(
     assert "done" in status.stdout and str(archive) in status.stdout.replace("\n", "")
 
 
+def test_all_hosts_keeps_the_other_hosts_under_their_host_names(archive, newsroom_server, tmp_path):
+    outlets = newsroom_server.outlet_config()[:1]  # one outlet configured, seven archived
+    config = _config(tmp_path, outlets)
+    only = _mediawatch(config, "backfill", "warc", str(archive))
+    assert only.returncode == 0, only.stderr
+    assert "other-host" in only.stdout
+    [(n_only,)] = _rows(config, "SELECT count(DISTINCT outlet) FROM articles")
+    assert n_only == 1
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    config = _config(wide, outlets)
+    every = _mediawatch(config, "backfill", "warc", "--all-hosts", str(archive))
+    assert every.returncode == 0, every.stderr
+    assert f"{ARCHIVE_ARTICLES} new article(s)" in every.stdout
+    names = {r[0] for r in _rows(config, "SELECT DISTINCT outlet FROM articles")}
+    assert outlets[0]["name"] in names and len(names) == 7
+    assert {n for n in names if n != outlets[0]["name"]} <= {
+        url.split("/")[2].split(":")[0] for url in _expected_urls(archive)
+    }  # the others filed under their host
+
+
 def _hostile_archive(path: Path, pages: list[tuple[str, bytes]], huge: int = 1 << 30) -> None:
     """Good pages around a revisit record, a PNG, a 404 and a record claiming 1 GB."""
     when = datetime(2017, 4, 2, 12, tzinfo=UTC)
