@@ -65,9 +65,13 @@ class _Decider(Decider):
             page: PageResult = data
             self.run_id = page.run_id
             meta = PageMeta(
-                page.requested_url, page.outlet, page.fetched_at, page.discovered_via, page.bytes
-            )
+                page.requested_url, page.outlet, page.fetched_at, page.discovered_via, page.bytes,
+                page.source,
+            )  # fmt: skip
             self.decide((meta, page.result), batch)
+        elif kind == "progress":
+            # committed in this batch's transaction, with the articles pushed before it
+            self.decide((None, ("progress", data)), batch)
         elif kind == "failure":
             failure, run_id = data
             self.run_id = run_id

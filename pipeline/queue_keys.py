@@ -83,6 +83,15 @@ class Keys:
     def inflight(self, worker: str) -> str:
         return f"{self.prefix}:inflight:{worker}"
 
+    def backfill_inflight(self, worker: str) -> str:
+        """The backfill job (WARC file) a worker holds, with its last pushed resume point."""
+        return f"{self.prefix}:inflight:{worker}:backfill"
+
+    @property
+    def backfill_pending(self) -> str:
+        """Backfill items queued or held by a worker (``source`` NUL ``item``): enqueued once."""
+        return f"{self.prefix}:backfill:pending"
+
     def lease(self, worker: str) -> str:
         return f"{self.prefix}:lease:{worker}"
 
@@ -128,11 +137,15 @@ def connect(config: Config) -> redis.Redis:
 
 
 def crawl_pending(server: redis.Redis, keys: Keys) -> bool:
-    """Whether any worker still has something to crawl: jobs, queued or leased requests."""
+    """Whether any worker still has something to do: jobs (crawl or backfill), queued or
+    leased requests, backfill items being read."""
     if server.llen(keys.discovery) or server.llen(f"{keys.requests}:ring"):
         return True
     workers = cast("set[bytes]", server.smembers(keys.workers))  # no decode_responses
-    return any(server.hlen(keys.inflight(w.decode())) for w in workers)
+    return any(
+        server.hlen(keys.inflight(w.decode())) or server.hlen(keys.backfill_inflight(w.decode()))
+        for w in workers
+    )
 
 
 def url_fingerprint(canonical_url: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from pipeline.items import Article, ExtractionFailure, FetchFailure
+from warehouse.backfill import Progress
 
 SCHEMA_VERSION = 2  # 1 was pickle
 MAX_ITEM_BYTES = 64 * 1024 * 1024  # an article is a few KB; a crafted item may be huge
@@ -33,6 +34,7 @@ class PageResult:
     result: Article | ExtractionFailure
     run_id: int | None = None
     worker: str = ""
+    source: str = "live"  # live, or the archive a backfilled page came from (warc, ccnews)
 
 
 class EnvelopeError(ValueError):
@@ -45,14 +47,17 @@ _KINDS: dict[str, TypeAdapter[Any]] = {
     "page": TypeAdapter(tuple[PageResult], config=_CONFIG),  # type: ignore[arg-type]  # a plain dict of pydantic settings
     "failure": TypeAdapter(tuple[FetchFailure, int | None], config=_CONFIG),  # type: ignore[arg-type]  # a plain dict of pydantic settings
     "validators": TypeAdapter(tuple[str, str | None, str | None], config=_CONFIG),  # type: ignore[arg-type]  # a plain dict of pydantic settings
+    # a backfill item's resume point, pushed behind the pages it covers (distributed backfill)
+    "progress": TypeAdapter(tuple[Progress], config=_CONFIG),  # type: ignore[arg-type]  # a plain dict of pydantic settings
 }
+_SINGLE = ("page", "progress")  # kinds whose payload is one record, sent as a 1-tuple
 
 
 def encode(kind: str, payload: Any) -> bytes:
-    """``payload``: a PageResult ("page"), ``(FetchFailure, run_id)`` ("failure") or
-    ``(url, etag, last_modified)`` ("validators")."""
+    """``payload``: a PageResult ("page"), ``(FetchFailure, run_id)`` ("failure"),
+    ``(url, etag, last_modified)`` ("validators") or a backfill ``Progress`` ("progress")."""
     adapter = _KINDS[kind]
-    data = adapter.dump_json((payload,) if kind == "page" else payload)
+    data = adapter.dump_json((payload,) if kind in _SINGLE else payload)
     head = json.dumps({"v": SCHEMA_VERSION, "kind": kind}).encode()[:-1]
     return head + b', "data": ' + data + b"}"
 
@@ -75,4 +80,4 @@ def decode(raw: bytes | str) -> tuple[str, Any]:
         value = _KINDS[kind].validate_json(json.dumps(envelope.get("data")))
     except (ValidationError, ValueError, RecursionError) as exc:
         raise EnvelopeError(f"invalid {kind} item: {str(exc).splitlines()[0]}"[:300]) from None
-    return kind, value[0] if kind == "page" else value
+    return kind, value[0] if kind in _SINGLE else value

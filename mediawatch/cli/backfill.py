@@ -22,12 +22,17 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'."
     )
+    @click.option("--distributed", is_flag=True, help=DISTRIBUTED_HELP)
     @pass_app
-    def warc(app: AppContext, paths: tuple[str, ...], all_hosts: bool) -> None:
+    def warc(app: AppContext, paths: tuple[str, ...], all_hosts: bool, distributed: bool) -> None:
         """Read .warc / .warc.gz files (your own archive, or downloaded CC-NEWS files)."""
         from spiders.backfill.sources import warc_items
 
-        _run(app, "warc", warc_items([Path(p) for p in paths]), None, all_hosts)
+        items = warc_items([Path(p) for p in paths])
+        if distributed:
+            _enqueue(app, "warc", [i.key for i in items], all_hosts)
+            return
+        _run(app, "warc", items, None, all_hosts)
 
     @backfill.command("ccnews")
     @click.option("--from", "since", required=True, type=click.DateTime(["%Y-%m-%d"]))
@@ -35,8 +40,9 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--all-hosts", is_flag=True, help="Keep pages of every host, not only the outlets'."
     )
+    @click.option("--distributed", is_flag=True, help=DISTRIBUTED_HELP)
     @pass_app
-    def ccnews(app: AppContext, since, until, all_hosts: bool) -> None:
+    def ccnews(app: AppContext, since, until, all_hosts: bool, distributed: bool) -> None:
         """Common Crawl's news archive between two dates (files listed per month)."""
         from spiders.backfill.sources import ccnews_items
 
@@ -46,6 +52,9 @@ def register(cli: click.Group) -> None:
         click.echo(f"listing CC-NEWS files from {start} to {end} at {base} …", err=True)
         items = _guarded(lambda: ccnews_items(client, base, start, end))
         click.echo(f"{len(items)} WARC file(s) in range", err=True)
+        if distributed:
+            _enqueue(app, "ccnews", [i.key for i in items], all_hosts)
+            return
         _run(app, "ccnews", items, client, all_hosts)
 
     @backfill.command("wayback")
@@ -77,6 +86,55 @@ def register(cli: click.Group) -> None:
         config = app.config
         rows = recent_progress(config.warehouse_path, 50, config.warehouse.lock_timeout_s)
         click.echo(output.table(list(PROGRESS_COLUMNS), rows, max_width=120))
+        if config.distributed is not None:
+            _queue_status(app)
+
+
+DISTRIBUTED_HELP = (
+    "Queue one job per WARC file for 'mediawatch worker' processes (needs [distributed]); "
+    "'mediawatch load' stores the results."
+)
+
+
+def _enqueue(app: AppContext, source: str, items: list[str], all_hosts: bool) -> None:
+    from mediawatch.cli.distributed import require_extra
+
+    require_extra()
+    from spiders.distributed.enqueue import enqueue_backfill
+
+    result = enqueue_backfill(app.config, source, items, all_hosts=all_hosts)
+    for job in result.queued:
+        resume = f" (resuming at record {job.records})" if job.records else ""
+        click.echo(f"queued {job.item}{resume}", err=True)
+    for item in result.already:
+        click.echo(f"already queued or being read: {item}", err=True)
+    click.echo(
+        f"{len(result.queued)} WARC file(s) queued for the workers"
+        f" ({len(result.done)} already done, {len(result.already)} already queued);"
+        " 'mediawatch load' stores them, 'mediawatch backfill status' follows them"
+    )
+
+
+def _queue_status(app: AppContext) -> None:
+    """What Redis holds: files waiting for a worker, and files being read (last checkpoint)."""
+    from mediawatch import output
+    from mediawatch.cli.distributed import require_extra
+
+    require_extra()
+    from pipeline.queue_keys import connect
+    from spiders.distributed.backfill_jobs import backfill_queue
+
+    jobs = backfill_queue(connect(app.config))
+    waiting = sum(1 for q in jobs if q.worker is None)
+    click.echo(f"\ndistributed: {waiting} file(s) waiting, {len(jobs) - waiting} being read")
+    reading = [
+        (q.worker, q.job.item, q.job.records, "live" if q.live else "lease expired: requeued soon")
+        for q in jobs
+        if q.worker is not None
+    ]
+    if reading:
+        headers = ["worker", "item", "records pushed", "lease"]
+        click.echo(output.table(headers, reading, max_width=120))
 
 
 def _range(start: date, end: date) -> tuple[date, date]:
@@ -88,16 +146,9 @@ def _range(start: date, end: date) -> tuple[date, date]:
 
 
 def _client(app: AppContext):
-    from spiders.backfill.http import ArchiveClient
+    from spiders.backfill.http import archive_client
 
-    cfg = app.config.backfill
-    return ArchiveClient(
-        base_urls=(cfg.ccnews_url, cfg.wayback_url),
-        user_agent=app.config.crawl.user_agent,
-        requests_per_second=cfg.requests_per_second,
-        timeout_s=cfg.timeout_s,
-        retries=cfg.retries,
-    )
+    return archive_client(app.config)
 
 
 def _guarded(call):

@@ -17,6 +17,7 @@ from email.message import Message
 from http.client import HTTPResponse
 from urllib.parse import urljoin
 
+from mediawatch.config import Config
 from spiders.addresses import configured_endpoints, refuse_reason
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,18 @@ class ArchiveClient:
         if gap > 0:
             self.sleep(gap)
         self._last = self.clock()
+
+
+def archive_client(config: Config) -> ArchiveClient:
+    """The client for the archives ``[backfill]`` names, at its rate and timeouts."""
+    cfg = config.backfill
+    return ArchiveClient(
+        base_urls=(cfg.ccnews_url, cfg.wayback_url),
+        user_agent=config.crawl.user_agent,
+        requests_per_second=cfg.requests_per_second,
+        timeout_s=cfg.timeout_s,
+        retries=cfg.retries,
+    )
 
 
 class _Retry(Exception):

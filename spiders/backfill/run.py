@@ -22,7 +22,6 @@ from typing import Protocol
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
-from pipeline.ingest import Ingestor
 from pipeline.items import FetchedPage
 from pipeline.urls import host_of, in_domains
 from spiders.backfill.http import ArchiveClient, ArchiveError
@@ -33,6 +32,15 @@ from warehouse.connection import opened
 from warehouse.runs import OutletRunStats, finish_run, record_outlet_stats, start_run
 
 log = logging.getLogger(__name__)
+
+
+class PageSink(Protocol):
+    """Where a reader's pages and resume points go: the crawl's ``Ingestor`` (one machine),
+    or a distributed worker's pushes to Redis for the loader."""
+
+    async def submit(self, page: FetchedPage) -> object: ...
+
+    def record_progress(self, progress: object) -> None: ...
 
 
 class WorkItem(Protocol):
@@ -120,7 +128,7 @@ def run_backfill(
     job = CrawlJob(config=config, outlets=tuple(names), run_id=run_id)
     ingestor, _ = build_ingestor(job, stats)
     counters = Counters(items_total=len(items))
-    reader = _Reader(config, source, matcher, ingestor, client, counters, run_id, say)
+    reader = ItemReader(config, source, matcher, ingestor, client, counters, run_id, say)
     started = time.monotonic()
     status = "ok"
     try:
@@ -148,16 +156,18 @@ def _error(status: str, failed: list[tuple[str, str]]) -> str | None:
     return None
 
 
-class _Reader:
+class ItemReader:
+    """Reads work items record by record into a ``PageSink``, checkpointing as it goes."""
+
     def __init__(
         self,
         config: Config,
         source: str,
         outlet_of: OutletMatcher,
-        ingestor: Ingestor,
+        ingestor: PageSink,
         client: ArchiveClient | None,
         counters: Counters,
-        run_id: int,
+        run_id: int | None,
         say: Callable[[str], None],
     ) -> None:
         self.say = say
@@ -191,7 +201,7 @@ class _Reader:
                 if before is not None and before.status == "done":
                     self.counters.items_done += 1
                     continue
-                await self._read_item(item, before)
+                await self.read_item(item, before)
                 if self.stop.is_set():
                     return "interrupted"
                 self.counters.items_done += 1
@@ -212,7 +222,9 @@ class _Reader:
             await asyncio.sleep(2.0)
             report(self.counters, False)
 
-    async def _read_item(self, item: WorkItem, before: Progress | None) -> None:
+    async def read_item(self, item: WorkItem, before: Progress | None) -> str:
+        """Read one item from its resume point; returns its status (done, failed, or
+        running when ``stop`` was set: the last checkpoint is where it resumes)."""
         position = before.position if before else 0
         records = before.records if before else 0
         pages = before.articles if before else 0
@@ -231,6 +243,9 @@ class _Reader:
             except ArchiveError as exc:
                 status, detail = "failed", str(exc)
                 break
+            except OSError as exc:  # a file that is missing or unreadable (on this machine)
+                status, detail = "failed", f"cannot read: {exc}"[:300]
+                break
             if record is None:
                 break
             if since_checkpoint >= self.checkpoint_every or self.stop.is_set():
@@ -238,7 +253,7 @@ class _Reader:
                 self._checkpoint(item, record.offset, records, pages, "running", None)
                 since_checkpoint = 0
                 if self.stop.is_set():
-                    return
+                    return "running"
             since_checkpoint += 1
             records += 1
             self.counters.records += 1
@@ -256,6 +271,7 @@ class _Reader:
             self.failed_items.append((item.key, detail or ""))
             log.error("%s: %s (the records before it are kept)", item.key, detail)
         self._checkpoint(item, position, records, pages, status, detail)
+        return status
 
     def _page(self, found: ArchivedPage | Skipped) -> FetchedPage | None:
         if isinstance(found, Skipped):

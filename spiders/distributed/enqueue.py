@@ -7,11 +7,13 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import cast
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
 from pipeline.queue_keys import Keys, connect, seed_seen
+from spiders.distributed.backfill_jobs import BackfillJob
 
 JOB_VERSION = 1
 
@@ -81,3 +83,67 @@ def queue_status(config: Config, keys: Keys | None = None) -> QueueStatus:
         items_waiting=server.llen(keys.items),
         dead_items=server.llen(keys.dead),
     )
+
+
+@dataclass(frozen=True)
+class BackfillQueued:
+    queued: list[BackfillJob]  # new jobs, each with its resume point
+    done: list[str]  # items the warehouse records as done (not queued again)
+    already: list[str]  # items already waiting in Redis or being read by a worker
+
+
+def enqueue_backfill(
+    config: Config,
+    source: str,
+    items: Sequence[str],
+    *,
+    all_hosts: bool = False,
+    keys: Keys | None = None,
+) -> BackfillQueued:
+    """Queue one backfill job per WARC file on the crawl's job queue, for any worker.
+
+    Each job carries the file's resume point from the warehouse (so a file that was half
+    read, here or by a local backfill, goes on from its last committed record); files
+    already done, or already queued, are not queued again. Their progress rows say
+    ``queued`` until a worker's first checkpoint is loaded (``backfill status``).
+    """
+    from spiders.distributed.backfill_jobs import SOURCES, backfill_queue
+    from spiders.runner import prepare_warehouse
+    from warehouse.backfill import Progress, load_progress, save_progress
+    from warehouse.connection import opened, transaction
+
+    if source not in SOURCES:
+        raise TerminalError(f"{source} backfill is not file-based and runs on one machine")
+    if not config.outlets and not all_hosts:
+        raise TerminalError(
+            "no outlets to backfill", hint="add [[outlets]] to the config, or pass --all-hosts"
+        )
+    keys = keys or Keys()
+    server = connect(config)
+    prepare_warehouse(config)
+    timeout = config.warehouse.lock_timeout_s
+    progress = load_progress(config.warehouse_path, source, timeout)
+    in_redis = {(q.job.source, q.job.item) for q in backfill_queue(server, keys)}
+    jobs: list[BackfillJob] = []
+    done: list[str] = []
+    already: list[str] = []
+    for key in dict.fromkeys(items):  # each file once, in the order given
+        before = progress.get(key)
+        if before is not None and before.status == "done":
+            done.append(key)
+        elif (source, key) in in_redis:
+            already.append(key)
+        else:
+            start = (before.position, before.records, before.articles) if before else (0, 0, 0)
+            jobs.append(BackfillJob(source, key, *start, all_hosts=all_hosts))
+    if jobs:
+        now = datetime.now(UTC)
+        rows = [
+            Progress(source, j.item, j.position, j.records, j.articles, "queued").row(now)
+            for j in jobs
+        ]
+        # before the jobs exist: a fast worker's first checkpoint must not be overwritten
+        with opened(config.warehouse_path, timeout_s=timeout) as con, transaction(con):
+            save_progress(con, rows)
+        server.rpush(keys.discovery, *(j.dumps() for j in jobs))
+    return BackfillQueued(jobs, done, already)

@@ -25,6 +25,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from pipeline.queue_keys import ROUND_TTL_S, Keys, url_fingerprint
 from pipeline.urls import canonicalize
+from spiders.distributed.backfill_jobs import requeue_backfill
 from spiders.distributed.wire import RequestRefused
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,10 @@ def outlet_tag(request: Request) -> str:
 
 
 def requeue_inflight(server: redis.Redis, keys: Keys, worker: str) -> int:
-    """Put a (dead or stopping) worker's leased requests back in the queue; atomic."""
-    return int(server.eval(_REQUEUE, 2, keys.requests, keys.inflight(worker)))
+    """Put a (dead or stopping) worker's leased requests and backfill job back in the
+    queue; each atomic."""
+    moved = int(server.eval(_REQUEUE, 2, keys.requests, keys.inflight(worker)))
+    return moved + requeue_backfill(server, keys, worker)
 
 
 def recover_dead_workers(server: redis.Redis, keys: Keys, alive: str | None = None) -> int:

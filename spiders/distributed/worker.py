@@ -45,6 +45,8 @@ from pipeline.queue_keys import (
 )
 from pipeline.urls import canonicalize, in_domains
 from pipeline.worker import WorkerSetup, init_worker, process_page
+from spiders.distributed.backfill_jobs import pop_jobs
+from spiders.distributed.backfill_worker import BackfillRunner
 from spiders.distributed.queue import TOKEN, recover_dead_workers, requeue_inflight
 from spiders.feeds import FeedSpider
 from spiders.homepage import HomepageSpider
@@ -179,6 +181,7 @@ class WorkerSession(CrawlSession):
     worker_id: str = ""
     keys: Keys = field(default_factory=Keys)
     extractor: Extractor | None = None
+    backfill: BackfillRunner | None = None  # the WARC file this worker is reading, if any
     lease_s: float = 30.0
     idle_exit_s: float | None = None
 
@@ -306,6 +309,19 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
         yield  # pragma: no cover
 
     # -- discovery jobs -------------------------------------------------------------------
+    def pop_list_queue(self, redis_key: str, batch_size: int) -> list[bytes]:
+        """scrapy-redis's job pop, with backfill jobs among the discovery jobs: one is leased
+        and read beside the crawl (at most one at a time), the rest become requests."""
+        s = self.wsession
+        runner = s.backfill
+        jobs, leased = pop_jobs(
+            self.server, s.keys, s.worker_id, batch_size, runner is not None and not runner.busy
+        )
+        if leased is not None and runner is not None:
+            runner.start(*leased)
+            self.last_busy = time.monotonic()
+        return jobs
+
     def make_request_from_data(self, data: bytes) -> list[scrapy.Request]:
         try:
             job = json.loads(data)
@@ -385,9 +401,15 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
         self._loop = task.LoopingCall(self._tick)
         self._loop.start(TICK_S, now=False)
 
-    def _closed(self, spider: scrapy.Spider) -> None:
+    def _closed(self, spider: scrapy.Spider) -> Any:
         if self._loop and self._loop.running:
             self._loop.stop()
+        runner = self.wsession.backfill
+        if runner is not None and runner.busy:  # finish its pages in flight, then checkpoint
+            from scrapy.utils.defer import deferred_from_coro
+
+            return deferred_from_coro(runner.stop())
+        return None
 
     def _renew_lease(self) -> None:
         s = self.wsession
@@ -422,7 +444,7 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
             raise DontCloseSpider from None
         if s.idle_exit_s is None:
             raise DontCloseSpider
-        if crawl_pending(self.server, s.keys):
+        if crawl_pending(self.server, s.keys) or (s.backfill is not None and s.backfill.busy):
             self.last_busy = time.monotonic()
         if time.monotonic() - self.last_busy < s.idle_exit_s:
             raise DontCloseSpider
@@ -499,6 +521,7 @@ def run_worker(
         worker_id=worker_id,
         keys=keys,
         extractor=extractor,
+        backfill=BackfillRunner(config, server, keys, worker_id, extractor),
         lease_s=lease_s,
         idle_exit_s=idle_exit_s,
     )
