@@ -4,14 +4,18 @@ script against a real redis-server on loopback and real WARC files the tests wri
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,11 +83,11 @@ def big_warc(tmp_path_factory) -> tuple[list[Path], list[dict]]:
     return [big, small], outlets
 
 
-def _config(directory: Path, outlets: list[dict], redis_url: str) -> Path:
+def _config(directory: Path, outlets: list[dict], redis_url: str, **backfill) -> Path:
     data = demo_config(outlets, directory)
     data["distributed"] = {"redis_url": redis_url}
     data["crawl"] = {**data.get("crawl", {}), "extract_workers": 1}
-    data["backfill"] = {"checkpoint_records": 10}
+    data["backfill"] = {"checkpoint_records": 10, **backfill}
     path = directory / "mediawatch.toml"
     path.write_text(tomli_w.dumps(data), encoding="utf-8")
     return path
@@ -110,7 +114,7 @@ def _start(config: Path, *args: str, log: Path) -> subprocess.Popen:
 
 def _worker(config: Path, name: str) -> subprocess.Popen:
     log = config.parent / f"worker-{name}.log"
-    return _start(config, "worker", "--id", name, "--idle-exit", "5", "--lease", "2", log=log)
+    return _start(config, "worker", "--id", name, "--idle-exit", "3", "--lease", "2", log=log)
 
 
 def _loader(config: Path) -> subprocess.Popen:
@@ -137,12 +141,11 @@ def _rows(config: Path, sql: str) -> list[tuple]:
 
 
 def _records(path: Path) -> list:
+    """The records a reader gets out of ``path``: all of them, or those before the damage."""
     out = []
-    with path.open("rb") as handle:
-        try:
-            out.extend(read_records(handle, 10**7))
-        except TruncatedArchive:
-            pass
+    with path.open("rb") as handle, contextlib.suppress(TruncatedArchive):
+        for record in read_records(handle, 10**7):
+            out.append(record)
     return out
 
 
@@ -209,7 +212,9 @@ def test_a_worker_killed_mid_file_is_taken_over_and_every_article_stored_once(
     # the files are jobs on the queue that crawl work uses; queued once however often asked
     assert rc.llen(f"{PREFIX}:discovery") == 2
     twice = _run(config, "backfill", "warc", "--distributed", *map(str, paths))
-    assert "0 WARC file(s) queued for the workers (0 already done, 2 already queued)" in twice.stdout
+    assert (
+        "0 WARC file(s) queued for the workers (0 already done, 2 already queued)" in twice.stdout
+    )
     assert rc.llen(f"{PREFIX}:discovery") == 2
     status = _run(config, "backfill", "status")
     assert status.stdout.count("queued") == 2 and "2 file(s) waiting" in status.stdout
@@ -253,7 +258,9 @@ def test_a_bad_warc_is_reported_with_its_name_and_reason_and_the_others_go_on(
     config = _config(tmp_path, outlets, redis_url)
     # a crafted job on the queue is refused, never run
     rc.rpush(f"{PREFIX}:discovery", b'{"kind": "backfill", "v": 1, "source": "evil"}')
-    queued = _run(config, "backfill", "warc", "--distributed", str(good), str(damaged), str(garbage))
+    queued = _run(
+        config, "backfill", "warc", "--distributed", str(good), str(damaged), str(garbage)
+    )
     assert queued.returncode == 0, queued.stderr
     worker, loader = _worker(config, "a"), _loader(config)
     _finish(worker)
@@ -293,3 +300,52 @@ def test_backfill_jobs_read_back_strictly() -> None:
     ]:
         with pytest.raises(JobRefused, match=why):
             BackfillJob.loads(raw)
+
+
+class _CCNews(BaseHTTPRequestHandler):
+    """CC-NEWS on loopback: a month's gzipped path listing and the WARC files it names."""
+
+    files: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.files.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_ccnews_files_are_jobs_that_workers_download(
+    warcs, redis_url: str, rc, tmp_path: Path
+) -> None:
+    paths, outlets = warcs
+    names = [f"crawl-data/CC-NEWS/2017/04/CC-NEWS-2017041{i}000000-0000{i}.warc.gz" for i in (1, 2)]
+    listing = gzip.compress("\n".join(names).encode())
+    _CCNews.files = {"/crawl-data/CC-NEWS/2017/04/warc.paths.gz": listing}
+    _CCNews.files.update({"/" + n: p.read_bytes() for n, p in zip(names, paths, strict=False)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CCNews)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/"
+        config = _config(tmp_path, outlets, redis_url, ccnews_url=base, requests_per_second=50)
+        queued = _run(
+            config, "backfill", "ccnews", "--distributed", "--from", "2017-04-01", "--to",
+            "2017-04-30",
+        )  # fmt: skip
+        assert queued.returncode == 0, queued.stderr
+        assert "2 WARC file(s) queued for the workers" in queued.stdout
+        worker, loader = _worker(config, "a"), _loader(config)
+        _finish(worker)
+        _finish(loader)
+    finally:
+        server.shutdown()
+        server.server_close()
+    rows = _rows(config, "SELECT url, source FROM articles")
+    assert sorted(r[0] for r in rows) == sorted(_urls(paths[:2]))
+    assert {r[1] for r in rows} == {"ccnews"}
+    progress = _rows(config, "SELECT item, status FROM backfill_progress ORDER BY item")
+    assert progress == [(base + n, "done") for n in names]
+    _assert_drained(rc)
