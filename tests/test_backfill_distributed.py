@@ -221,27 +221,41 @@ def test_a_worker_killed_mid_file_is_taken_over_and_every_article_stored_once(
 
     from spiders.distributed.backfill_jobs import BackfillJob
 
-    def held() -> list[BackfillJob]:
-        return [BackfillJob.loads(v) for v in rc.hvals(f"{PREFIX}:inflight:a:backfill")]
+    def held(worker: str) -> list[BackfillJob]:
+        return [BackfillJob.loads(v) for v in rc.hvals(f"{PREFIX}:inflight:{worker}:backfill")]
 
     a = _worker(config, "a")
-    _wait_for(lambda: any(j.item == big and j.records >= 10 for j in held()), "a checkpoint")
+    _wait_for(lambda: any(j.item == big and j.records >= 10 for j in held("a")), "a checkpoint")
     os.killpg(a.pid, signal.SIGKILL)
     a.wait(10)
-    [job] = held()  # killed mid-file: the job is still leased to the dead worker
+    [job] = held("a")  # killed mid-file: the job is still leased to the dead worker
     total = len(_records(paths[0]))
     assert job.item == big and 10 <= job.records < total, "the kill should land mid-file"
     status = _run(config, "backfill", "status")
     assert "1 being read" in status.stdout and big in status.stdout.replace("\n", "")
 
-    # a new worker takes the job over once the dead worker's lease runs out
+    # A new worker takes the job over once the dead worker's lease runs out, and goes on
+    # from its last checkpoint. Stopped with SIGTERM, it checkpoints and puts the job back.
     b = _worker(config, "b")
-    loader = _loader(config)
+    _wait_for(
+        lambda: any(j.item == big and j.records >= job.records + 10 for j in held("b")),
+        "b to go on with the file",
+    )
+    os.kill(b.pid, signal.SIGTERM)
     _finish(b)
+    assert held("b") == []
+    queue = [BackfillJob.loads(raw) for raw in rc.lrange(f"{PREFIX}:discovery", 0, -1)]
+    [back] = [j for j in queue if j.item == big]
+    assert job.records + 10 <= back.records < total
+
+    c = _worker(config, "c")
+    loader = _loader(config)
+    _finish(c)
     _finish(loader)
     _assert_stored_once(config, paths)
-    # it went on from the dead worker's last checkpoint instead of the start of the file
+    # each went on from the last checkpoint instead of the start of the file
     assert _pages(rc, "b") <= len(_urls(paths)) - job.records
+    assert _pages(rc, "c") <= len(_urls(paths)) - back.records
     _assert_drained(rc)
 
 
@@ -291,13 +305,14 @@ def test_backfill_jobs_read_back_strictly() -> None:
 
     job = BackfillJob("ccnews", "https://archive.test/a.warc.gz", 1024, 7, 5, all_hosts=True)
     assert BackfillJob.loads(job.dumps()) == job
-    for raw, why in [
+    cases: list[tuple[bytes | str, str]] = [
         (pickle.dumps(job), "pickle is refused"),
         (job.dumps().replace('"ccnews"', '"wayback"'), "unknown backfill source"),
         (job.dumps().replace('"position": 1024', '"position": -1'), "counts"),
         (job.dumps().replace('"v": 1', '"v": 9'), "version"),
         (job.dumps().replace("true", '"yes"'), "all_hosts"),
-    ]:
+    ]
+    for raw, why in cases:
         with pytest.raises(JobRefused, match=why):
             BackfillJob.loads(raw)
 

@@ -124,7 +124,11 @@ def _queue_status(app: AppContext) -> None:
     from pipeline.queue_keys import connect
     from spiders.distributed.backfill_jobs import backfill_queue
 
-    jobs = backfill_queue(connect(app.config))
+    try:
+        jobs = backfill_queue(connect(app.config))
+    except TerminalError as exc:  # the warehouse's rows above still stand
+        click.echo(f"\ndistributed: {exc}", err=True)
+        return
     waiting = sum(1 for q in jobs if q.worker is None)
     click.echo(f"\ndistributed: {waiting} file(s) waiting, {len(jobs) - waiting} being read")
     reading = [

@@ -401,15 +401,12 @@ class WorkerSpider(RedisSpider, SitemapSpider, HomepageSpider):
         self._loop = task.LoopingCall(self._tick)
         self._loop.start(TICK_S, now=False)
 
-    def _closed(self, spider: scrapy.Spider) -> Any:
+    async def _closed(self, spider: scrapy.Spider) -> None:
         if self._loop and self._loop.running:
             self._loop.stop()
         runner = self.wsession.backfill
         if runner is not None and runner.busy:  # finish its pages in flight, then checkpoint
-            from scrapy.utils.defer import deferred_from_coro
-
-            return deferred_from_coro(runner.stop())
-        return None
+            await runner.stop()
 
     def _renew_lease(self) -> None:
         s = self.wsession
