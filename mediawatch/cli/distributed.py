@@ -49,7 +49,8 @@ def register(cli: click.Group) -> None:
     def worker(
         app: AppContext, worker_id: str | None, idle_exit: float | None, lease: float
     ) -> None:
-        """Crawl and extract whatever the scheduler queued in Redis (run as many as you like)."""
+        """Crawl and extract whatever is queued in Redis: outlets' discovery jobs and backfill
+        WARC files (run as many as you like)."""
         require_extra()
         from spiders.distributed.worker import run_worker
 
