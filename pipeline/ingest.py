@@ -48,6 +48,13 @@ class IngestSettings:
 
 
 _STOP = object()
+
+
+def _is_progress(item: tuple) -> bool:
+    result = item[1]
+    return isinstance(result, tuple) and bool(result) and result[0] == "progress"
+
+
 _TRANSIENT = (
     "unreachable", "timeout", "http-5", "http-429", "http-408", "connection", "dns",
     "worker-crashed", "truncated", "robots-unavailable",
@@ -213,8 +220,14 @@ class Ingestor:
                 if not len(pending):
                     first_at = time.monotonic()
                 self._decider.decide(item, pending)
-            due = len(pending) >= self.settings.batch_size or (
-                len(pending) and time.monotonic() - first_at >= self.settings.flush_interval_s
+            # A backfill's checkpoint is a promise to resume after it: commit it now, not
+            # when the interval comes round (a short archive would otherwise commit once, at
+            # the end, and a kill would lose the whole file's work).
+            checkpoint = item is not None and item is not _STOP and _is_progress(item)
+            due = (
+                checkpoint
+                or len(pending) >= self.settings.batch_size
+                or (len(pending) and time.monotonic() - first_at >= self.settings.flush_interval_s)
             )
             if len(pending) and (due or stopping) and self._flush(pending, final=stopping):
                 pending = Batch()
