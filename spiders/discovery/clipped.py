@@ -95,32 +95,44 @@ class TrustedElements:
 
 
 def complete_tree(data: bytes, entry_tags: tuple[str, ...]) -> tuple[etree._Element | None, int]:
-    """The document's tree without the entries (``entry_tags``) a clipped end left open.
+    """The document's tree without an entry (``entry_tags``) that a clipped end left open.
 
     Returns ``(root, dropped)``: the root is None when nothing could be read at all. A
-    well-formed document is parsed once; a damaged one is repaired by lxml's recovery
-    and loses only what the repair closed for it at the end of the data.
+    well-formed document is parsed once. A damaged one is repaired by lxml's recovery,
+    as before; a pull parser then tells whether the data ended inside an entry, and if
+    so that entry, the last one, is left out.
     """
     try:
         return etree.fromstring(data, etree.XMLParser(recover=False, **_SAFE)), 0
     except etree.XMLSyntaxError:
         pass
-    parser = etree.XMLPullParser(events=("end",), tag=entry_tags, recover=True, **_SAFE)
+    try:
+        root = etree.fromstring(data, etree.XMLParser(recover=True, **_SAFE))
+    except etree.XMLSyntaxError:
+        return None, 0
+    if root is None or not _ends_inside(data, entry_tags):
+        return root, 0
+    entries = [el for el in root.iter(*entry_tags)]
+    if not entries:
+        return root, 0
+    last = entries[-1]
+    parent = last.getparent()
+    if parent is None:
+        return root, 0
+    parent.remove(last)
+    return root, 1
+
+
+def _ends_inside(data: bytes, tags: tuple[str, ...]) -> bool:
+    """True when the data ends while one of ``tags`` is still open."""
+    parser = etree.XMLPullParser(events=("end",), tag=tags, recover=True, **_SAFE)
     for start in range(0, len(data), _CHUNK):
         parser.feed(data[start : start + _CHUNK])
         for _event in parser.read_events():
             pass
-    try:
-        root = parser.close()
-    except etree.XMLSyntaxError:
-        return None, 0
-    dropped = 0
-    for _event, element in parser.read_events():  # closed because the data ended
-        parent = element.getparent()
-        if parent is not None:
-            parent.remove(element)
-            dropped += 1
-    return root, dropped
+    with contextlib.suppress(etree.XMLSyntaxError):
+        parser.close()
+    return any(True for _event in parser.read_events())
 
 
 _LOC_RE = re.compile(
