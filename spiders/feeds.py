@@ -66,7 +66,7 @@ class FeedSpider(OutletSpider):
         request = failure.request
         self.logger.debug("probe failed: %s", request.url)
         outlet = request.meta.get("outlet")
-        if request.meta.get("probe") and outlet:
+        if request.meta.get("probe") and outlet and not getattr(failure.value, "silent", False):
             self.session.stats_for(outlet).listings_absent += 1
 
     def listing_request(

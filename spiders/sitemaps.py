@@ -34,7 +34,9 @@ class SitemapSpider(FeedSpider):
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
         if outlet.sitemaps:
             for url in outlet.sitemaps:  # the config's own: not counted against the budget
-                yield self.conditional_request(url, outlet, self.parse_sitemap, "sitemap", depth=0)
+                yield self.conditional_request(
+                    url, outlet, self.parse_sitemap, "sitemap", depth=0, chain=[]
+                )
         else:
             # None configured: ask robots.txt where the sitemaps are.
             robots = outlet.homepage.split("/", 3)
@@ -82,8 +84,9 @@ class SitemapSpider(FeedSpider):
             if self.visits.seen(url, str(round_id)):
                 continue
             request = self.listing_request(
-                url, outlet, self.parse_sitemap, "sitemap", depth=0, probe=True, round=round_id
-            )
+                url, outlet, self.parse_sitemap, "sitemap", depth=0, probe=True, round=round_id,
+                chain=[],
+            )  # fmt: skip
             if request is None:
                 break
             yield request.replace(errback=self.ignore_probe)
