@@ -8,6 +8,7 @@ chain; children another index already led to are not fetched again.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import scrapy
 from scrapy.http import Response
@@ -24,7 +25,9 @@ from spiders.feeds import FeedSpider
 from spiders.listing_visits import chain_of
 
 MAX_INDEX_DEPTH = 3
-ABSENT_STATUSES = (404, 410)  # robots.txt or a usual sitemap path that is not there
+# robots.txt answering 4xx is "unavailable" (RFC 9309 §2.3.1.3): no rules and no Sitemap:
+# lines, so the outlet has none there (absent), and the usual paths are tried; 429 is a refusal
+ABSENT_STATUSES = tuple(s for s in range(400, 500) if s != 429)
 
 
 class SitemapSpider(FeedSpider):
@@ -79,7 +82,7 @@ class SitemapSpider(FeedSpider):
         """robots.txt names no sitemap: try the usual paths (each at most once a day)."""
         probes = self.session.sitemap_probes
         for url in common_sitemap_urls(outlet.homepage):
-            if not probes.wanted(outlet.name, url, self.session.now):
+            if not probes.wanted(outlet.name, url, datetime.now(UTC)):
                 continue
             if self.visits.seen(url, str(round_id)):
                 continue
@@ -106,7 +109,8 @@ class SitemapSpider(FeedSpider):
             self._remember_probe(request.meta, request.url, found=False)
 
     def _remember_probe(self, meta: dict, url: str, found: bool) -> None:
-        self.session.sitemap_probes.remember(meta["outlet"], url, found, self.session.now)
+        # the clock, not the session's start: a distributed worker's session lives for days
+        self.session.sitemap_probes.remember(meta["outlet"], url, found, datetime.now(UTC))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         requested = response.meta.get("redirect_urls", [response.url])[0]  # before redirects
