@@ -166,3 +166,5 @@ class FeedSpider(OutletSpider):
             self.logger.info("%s %s lists nothing", stage, response.url)
         if damage:
             self.fail(response.url, outlet, "damaged-listing", damage, stage)
+            # no validators: a body clipped on the way would answer 304 and hide the rest
+            response.meta["listing_cut"] = True

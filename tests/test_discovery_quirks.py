@@ -226,6 +226,28 @@ def test_empty_feeds_and_a_missing_robots_txt_are_not_failures(site: Site, tmp_p
     assert absent >= 1 + len(COMMON_SITEMAP_PATHS)  # robots.txt and every usual path
 
 
+def test_empty_feeds_robots_txt_names_as_sitemaps_are_empty_not_failed(
+    site: Site, tmp_path: Path
+) -> None:
+    """robots.txt may name RSS and Atom feeds as sitemaps; empty ones are not bad sitemaps."""
+    site.page("/rss.xml", EMPTY_RSS, "application/rss+xml")
+    site.page("/atom.xml", EMPTY_ATOM, "application/atom+xml")
+    site.page(
+        "/robots.txt",
+        f"User-agent: *\nSitemap: {site.base}/rss.xml\nSitemap: {site.base}/atom.xml\n",
+        "text/plain",
+    )
+    outlets = [{**homepage_outlet(site, "listed"), "discovery": ["sitemaps"]}]
+    done = crawl(tmp_path, outlets)
+    assert done.code == 0, (done.stdout, done.stderr)
+    assert done.failures() == []
+    assert done.rows("SELECT status FROM crawl_runs") == [("ok",)]
+    assert done.rows("SELECT listings_read, listings_empty, failed FROM crawl_run_outlets") == [
+        (2, 2, 0)
+    ]
+    assert site.asked("/sitemap.xml") == 0  # robots.txt names sitemaps: nothing to guess
+
+
 def test_a_listing_that_is_really_broken_still_fails_the_run(site: Site, tmp_path: Path) -> None:
     site.page("/feed.xml", "<html><body>Not a feed</body></html>")
     outlets = [{**homepage_outlet(site, "broken"), "feeds": [site.base + "/feed.xml"]}]
