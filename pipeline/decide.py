@@ -64,6 +64,10 @@ class Decider:
         if isinstance(result, tuple) and result[0] == "progress":
             batch.progress.append(result[1].row(now))
             return
+        if isinstance(result, tuple) and result[0] == "sitemap-probe":
+            _, outlet, url, probed_at, found = result
+            batch.sitemap_probes.append((outlet, url, probed_at, found))
+            return
         if isinstance(result, tuple) and result[0] == "validators":
             _, url, etag, lm, changed = result
             batch.validators.append((url, etag, lm, now, changed))

@@ -18,6 +18,7 @@ from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -147,6 +148,10 @@ class Ingestor:
     def record_deletion(self, article_id: int, status: int) -> None:
         """A re-crawl found the article gone (404/410)."""
         self._queue.put((None, ("deleted", article_id, status)))
+
+    def record_sitemap_probe(self, outlet: str, url: str, probed_at: datetime, found: bool) -> None:
+        """What a usual sitemap path answered (``spiders.sitemap_probes``), kept for the next runs."""
+        self._queue.put((None, ("sitemap-probe", outlet, url, probed_at, found)))
 
     def record_validators(
         self, outlet: str, url: str, etag: str | None, last_modified: str | None
