@@ -27,6 +27,8 @@ from pydantic import (
 )
 
 from mediawatch.errors import ConfigError
+from mediawatch.names import did_you_mean
+from mediawatch.names import resolve as resolve_name
 
 CONFIG_FILENAME = "mediawatch.toml"
 CONFIG_ENV = "MEDIAWATCH_CONFIG"
@@ -320,11 +322,14 @@ class Config(_Section):
         raise ConfigError(f"no outlet named {name!r} (known: {known})")
 
     def topic(self, name: str) -> TopicConfig:
+        """By name; case is ignored when it picks one topic (``Chechnya`` finds ``chechnya``)."""
+        names = [t.name for t in self.topics]
+        found = resolve_name(name, names)
         for topic in self.topics:
-            if topic.name == name:
+            if topic.name == found:
                 return topic
-        known = ", ".join(t.name for t in self.topics) or "none configured"
-        raise ConfigError(f"no topic named {name!r} (known: {known})")
+        known = ", ".join(names) or "none configured"
+        raise ConfigError(f"no topic named {name!r}{did_you_mean(name, names)} (known: {known})")
 
 
 def _resolve(base: Path, path: Path) -> Path:
