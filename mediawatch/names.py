@@ -21,7 +21,7 @@ def resolve(name: str, known: Iterable[str]) -> str | None:
     return folded[0] if len(folded) == 1 else None
 
 
-def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+def suggest(name: str, known: Iterable[str], n: int = 2) -> list[str]:
     """The known names closest to ``name`` (case ignored), best first."""
     names = sorted(set(known))
     by_folded: dict[str, list[str]] = {}
