@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mediawatch.cli.common import AppContext, pass_app
+from mediawatch.contact import contact_warning
 from mediawatch.output import table
 from warehouse.examples import run_failures
 
@@ -25,6 +26,9 @@ def register(cli: click.Group) -> None:
         from spiders.runner import run_crawl
 
         config = app.config
+        warning = contact_warning(config, list(outlets) or None)
+        if warning:
+            click.echo(warning, err=True)
         what = "re-crawling" if recrawl else "crawling"
         click.echo(
             f"{what} {len(outlets) or len(config.outlets)} outlet(s) into {config.warehouse_path}",
