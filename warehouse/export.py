@@ -62,7 +62,8 @@ def _sources(since: date | None, fmt: Format = "parquet") -> dict[str, str]:
     where = f"WHERE {_DAY} >= DATE '{since.isoformat()}'" if since else ""
     cols = ", ".join(_column("a", c, fmt) for c in _ARTICLE_COLUMNS)
     match_cols = ", ".join(
-        _column("m", c, fmt) for c in ("topic", "article_id", "matched_terms", "snippet", "matched_at")
+        _column("m", c, fmt)
+        for c in ("topic", "article_id", "matched_terms", "snippet", "matched_at")
     )
     return {
         "articles": f"SELECT {cols}, {_DAY} AS day FROM articles AS a {where}",

@@ -173,7 +173,9 @@ def _raise_as_user_error(exc: BaseException, limits: SqlLimits) -> None:
             ) from None
         raise MediawatchError(f"SQL error: {exc}") from None
     if isinstance(exc, duckdb.Error):
-        raise MediawatchError(f"SQL error: {str(exc).strip()}", hint=_unknown_name_hint(exc)) from None
+        raise MediawatchError(
+            f"SQL error: {str(exc).strip()}", hint=_unknown_name_hint(exc)
+        ) from None
     raise exc
 
 
