@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from mediawatch.config import Config
 
 # RFC 2606 / 6761 names reserved for documentation: nobody reads mail sent there
-_PLACEHOLDER = re.compile(r"\bexample\.(?:org|com|net)\b|\.(?:example|invalid|test)\b", re.I)
+_PLACEHOLDER = re.compile(
+    r"(?<![\w-])example\.(?:org|com|net)(?![\w-])|\.(?:example|invalid|test)(?![\w.-])", re.I
+)
 
 
 def placeholder_contact(user_agent: str) -> str | None:
