@@ -10,7 +10,9 @@ from test_cli import one_error_line, run
 from test_trends import write_config
 
 SHOW_TABLES = 'hint: list tables with: mediawatch sql "SHOW TABLES"'
-DESCRIBE = 'hint: list a table\'s columns with: mediawatch sql "DESCRIBE articles" (or another table)'
+DESCRIBE = (
+    'hint: list a table\'s columns with: mediawatch sql "DESCRIBE articles" (or another table)'
+)
 
 
 @pytest.mark.parametrize(

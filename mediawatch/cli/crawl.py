@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 
@@ -89,7 +89,7 @@ def format_recrawl(
     (a normal crawl's "duplicate" would call an unchanged article a copy)."""
     if sum(o.discovered for o in result.outlets) == 0 and result.status != "interrupted":
         when = (
-            f"; the next is due at {upcoming:%Y-%m-%d %H:%M} UTC"
+            f"; the next is due at {upcoming.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
             if upcoming is not None
             else "; none of the stored articles will be"
         )
