@@ -4,8 +4,8 @@ true, warns about its placeholder contact, and its topic catches the word's form
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
