@@ -118,3 +118,9 @@ def test_a_recrawl_reports_due_edited_and_unchanged(small_server, make_config) -
     assert versions <= len(newsroom.updated_articles)
     assert total["unchanged"] + total["edited"] + total["failed"] == total["fetched"]
     assert f"re-crawled {total['fetched']} article(s): {versions} edited" in again.stdout
+    # the query it prints for the edits runs and lists them
+    edits = next(x for x in again.stdout.splitlines() if x.startswith("edits: mediawatch sql "))
+    query = edits.removeprefix("edits: mediawatch sql ").strip('"')
+    shown = run(config.source, "sql", query, "--format", "csv")
+    assert shown.returncode == 0, shown.stderr
+    assert len(shown.stdout.strip().splitlines()) == 1 + min(versions, 20)

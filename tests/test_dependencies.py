@@ -117,4 +117,4 @@ def test_the_license_is_an_spdx_expression() -> None:
     assert setuptools.specifier.contains("77") and not setuptools.specifier.contains("76.9")
     metadata = importlib.metadata.metadata("mediawatch")
     assert metadata["License-Expression"] == "Apache-2.0"
-    assert metadata.get("License") is None  # the deprecated field is gone
+    assert "License" not in metadata  # the deprecated field is gone

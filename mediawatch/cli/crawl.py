@@ -10,7 +10,7 @@ import click
 from mediawatch.cli.common import AppContext, pass_app
 from mediawatch.contact import contact_warning
 from mediawatch.output import table
-from warehouse.examples import run_failures
+from warehouse.examples import RECENT_EDITS, run_failures
 
 
 def register(cli: click.Group) -> None:
@@ -113,7 +113,7 @@ def format_recrawl(
         + (f" ({result.error})" if result.error else "")
     )
     if edited:
-        lines.append('edits: mediawatch sql "SELECT * FROM article_versions ORDER BY seen_at DESC"')
+        lines.append(f'edits: mediawatch sql "{RECENT_EDITS}"')
     if result.failed:
         lines.append(f'failures: mediawatch sql "{run_failures(result.run_id)}"')
     return "\n".join(lines)

@@ -38,14 +38,14 @@ def register(cli: click.Group) -> None:
                 r[0] for r in con.execute("SELECT DISTINCT topic FROM topic_matches").fetchall()
             }
             known = {t.name for t in config.topics} | stored
-            found = resolve_name(topic, known)  # `trends Chechnya` finds chechnya
-            if found is None:
+            name = resolve_name(topic, known)  # `trends Chechnya` finds chechnya
+            if name is None:
                 raise TerminalError(
                     f"no topic named {topic!r}{did_you_mean(topic, known)}"
                     f" (known: {', '.join(sorted(known)) or 'none'})",
                     hint="list them with: mediawatch topics list",
                 )
-            topic = found
+            topic = name
             counts = daily_counts(con, topic, days, until=until.date() if until else None)
             found = spikes(con, topic, since=counts[0].day) if counts else []
         click.echo(render(topic, counts, found))
