@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
 
 import tomli_w
 
-from mediawatch.errors import MediawatchError
 from mediawatch.newsroom import build_newsroom, serve
 from mediawatch.newsroom.boilerplate import PAGE_WEIGHTS
 
@@ -54,12 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C works even when started with SIGINT ignored (as a background job); TERM too.
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        server = serve(newsroom, host_prefix=args.host_prefix, port=args.port)
-    except MediawatchError as exc:
-        print(f"error: {exc}\nhint: {exc.hint}", file=sys.stderr)
-        return 1
-    with server:
+    with serve(newsroom, host_prefix=args.host_prefix, port=args.port) as server:
         if args.warm:
             print(f"rendered {server.warm()} pages", flush=True)
         for spec in newsroom.outlets:

@@ -16,7 +16,6 @@ from types import TracebackType
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from mediawatch.errors import TerminalError
 from mediawatch.newsroom import timefmt
 from mediawatch.newsroom.generator import ArticleRecord, Newsroom
 from mediawatch.newsroom.site import Response, Site
@@ -269,21 +268,11 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 def _bind(host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
-    """Bind to ``host``; if that address is unavailable, fall back to 127.0.0.1 (any port:
-    the outlets of a fixed ``port`` cannot all share one address)."""
+    """Bind to ``host``; if that address (or its ``port``) is unavailable, fall back to
+    127.0.0.1 on any free port: the outlet config printed or written says where it is."""
     try:
         return _QuietServer((host, port), handler)
-    except OSError as exc:
-        if port:
-            try:  # the address exists but the port is taken: say so rather than move
-                _QuietServer((host, 0), handler).server_close()
-            except OSError:
-                pass
-            else:
-                raise TerminalError(
-                    f"{host}:{port}: {exc.strerror or exc}",
-                    hint="choose another --port, or stop what listens there (a demo still serving?)",
-                ) from None
+    except OSError:
         return _QuietServer(("127.0.0.1", 0), handler)
 
 
