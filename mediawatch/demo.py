@@ -116,6 +116,8 @@ def run_demo(
         config = load_config(config_path)
         echo(f"crawling into {config.warehouse_path} …")
         result = run_crawl(config, trigger="demo", log_level=log_level)
+        if result.status == "interrupted":  # Ctrl-C: what was fetched is stored; stop here
+            raise KeyboardInterrupt
         archive = write_demo_archive(directory, seed)
         # A first look should show what a digest is for: the newsroom's spike day if it has
         # one, else the topic's latest day of coverage (just after midnight today has little

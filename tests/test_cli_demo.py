@@ -145,3 +145,21 @@ def test_the_newsroom_serves_on_a_port_and_prints_toml(tmp_path: Path) -> None:
     assert code == 0, newsroom.stderr
     no_traceback(newsroom.stderr)
     assert not listening(port)
+
+
+def test_ctrl_c_while_the_demo_crawls_stops_it(tmp_path: Path) -> None:
+    demo = Watched(str(MEDIAWATCH), "demo", "--dir", "d", "--serve", cwd=tmp_path)
+    try:
+        demo.wait_for(lambda: "crawling into" in demo.stderr)
+        time.sleep(1.0)  # into the crawl
+        code = demo.ctrl_c()
+    finally:
+        demo.kill()
+    assert code == 130, demo.stderr
+    no_traceback(demo.stderr)
+    assert "serving the demo outlets" not in demo.stdout  # it did not go on to serve
+    warehouse = tmp_path / "d" / "warehouse.duckdb"
+    if warehouse.exists():  # (a very slow machine may not have started the run yet)
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            statuses = {r[0] for r in con.execute("SELECT status FROM crawl_runs").fetchall()}
+        assert statuses <= {"interrupted"}, statuses
