@@ -77,14 +77,15 @@ def show_result(result, serving: bool = False) -> None:
             f"\nbackfill 2017 from a web archive the demo wrote:\n"
             f"  MEDIAWATCH_CONFIG={cfg} {program} backfill warc {result.archive}"
         )
+    if not serving:
+        click.echo(
+            f"\nthe demo outlets stop with the demo; to check or crawl them again, keep them up:"
+            f"\n  {program} demo --serve"
+        )
+    # the last line: the command to browse it (the README and its test take it from there)
     click.echo(
         f"\nbrowse it:\n  MEDIAWATCH_CONFIG={cfg} {program} serve   # http://127.0.0.1:8600/"
     )
-    if not serving:
-        click.echo(
-            f"\nthe demo outlets stopped with the demo; to check or crawl them again, keep them up:"
-            f"\n  {program} demo --serve"
-        )
 
 
 def serve_until_interrupted(result) -> None:
