@@ -92,6 +92,10 @@ class Ingestor:
         self._thread = threading.Thread(target=self._write_loop, name="warehouse-writer")
         self._thread.start()
         self.committed = 0  # articles committed (new or updated), for progress
+        # pages handed to the writer and pages it has decided on (new, edit, copy, failure):
+        # equal once every extracted page is counted in ``stats`` (the progress lines wait)
+        self.submitted = 0
+        self.decided = 0
         self.pools_replaced = 0
         self.error: BaseException | None = None
         self._closing = False
@@ -106,6 +110,7 @@ class Ingestor:
             len(page.body), page.source,
         )  # fmt: skip
         result = await self._extract(page)
+        self.submitted += 1
         self._queue.put((meta, result))
         return result
 
@@ -225,6 +230,8 @@ class Ingestor:
                 if not len(pending):
                     first_at = time.monotonic()
                 self._decider.decide(item, pending)
+                if item[0] is not None:  # a page (not a failure, deletion or progress row)
+                    self.decided += 1
             # A backfill's checkpoint is a promise to resume after it: commit it now, not
             # when the interval comes round (a short archive would otherwise commit once, at
             # the end, and a kill would lose the whole file's work).

@@ -30,6 +30,9 @@ class OutletRunStats:
     listings_read: int = 0
     listings_empty: int = 0
     listings_absent: int = 0
+    # new articles by how they were found (feed, sitemap, homepage): the crawl's progress
+    # lines, one per discovery mode (not stored)
+    new_by_via: dict[str, int] = field(default_factory=dict)
 
     def fail(self, reason: str) -> None:
         self.failed += 1
@@ -134,6 +137,38 @@ def broken_outlets(con: duckdb.DuckDBPyConnection, run_id: int) -> list[str]:
         [run_id],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def recrawl_changes(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, tuple[int, int]]:
+    """Per outlet of a re-crawl run: (articles edited, articles gone) while it ran.
+
+    The run held its outlets' crawl locks, so every version row and deletion of those
+    outlets stamped inside its time window is its own."""
+    rows = con.execute(
+        """
+        WITH run AS (
+            SELECT started_at, coalesce(finished_at, now()) AS finished_at, outlets
+            FROM crawl_runs WHERE id = $run
+        ),
+        edited AS (
+            SELECT a.outlet, count(DISTINCT v.article_id) AS n
+            FROM article_versions v JOIN articles a ON a.id = v.article_id, run
+            WHERE v.seen_at BETWEEN run.started_at AND run.finished_at
+              AND list_contains(run.outlets, a.outlet)
+            GROUP BY a.outlet
+        ),
+        gone AS (
+            SELECT a.outlet, count(*) AS n FROM articles a, run
+            WHERE a.deleted_at BETWEEN run.started_at AND run.finished_at
+              AND list_contains(run.outlets, a.outlet)
+            GROUP BY a.outlet
+        )
+        SELECT outlet, coalesce(edited.n, 0), coalesce(gone.n, 0)
+        FROM edited FULL JOIN gone USING (outlet)
+        """,
+        {"run": run_id},
+    ).fetchall()
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
 
 def failure_reasons(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
