@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,6 +27,8 @@ from pydantic import (
 )
 
 from mediawatch.errors import ConfigError
+from mediawatch.names import did_you_mean
+from mediawatch.names import resolve as resolve_name
 
 CONFIG_FILENAME = "mediawatch.toml"
 CONFIG_ENV = "MEDIAWATCH_CONFIG"
@@ -320,11 +322,14 @@ class Config(_Section):
         raise ConfigError(f"no outlet named {name!r} (known: {known})")
 
     def topic(self, name: str) -> TopicConfig:
+        """By name; case is ignored when it picks one topic (``Chechnya`` finds ``chechnya``)."""
+        names = [t.name for t in self.topics]
+        found = resolve_name(name, names)
         for topic in self.topics:
-            if topic.name == name:
+            if topic.name == found:
                 return topic
-        known = ", ".join(t.name for t in self.topics) or "none configured"
-        raise ConfigError(f"no topic named {name!r} (known: {known})")
+        known = ", ".join(names) or "none configured"
+        raise ConfigError(f"no topic named {name!r}{did_you_mean(name, names)} (known: {known})")
 
 
 def _resolve(base: Path, path: Path) -> Path:
@@ -372,18 +377,52 @@ def parse_config(raw: dict, source: Path | None = None) -> Config:
 
 
 def _describe(exc: ValidationError, raw: dict) -> str:
-    """The first error as 'field.path: reason', plus a count of the others."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = _format_loc(first["loc"], raw)
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        msg = "unknown key (check the spelling; see README 'Configuration')"
-    elif first["type"] == "missing":
+    """Every problem as 'field.path: reason', one per line when there are several (fixing
+    them one run at a time is slow)."""
+    problems = list(dict.fromkeys(_problem(e, raw) for e in exc.errors(include_url=False)))
+    if len(problems) == 1:
+        return problems[0]
+    return f"{len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems)
+
+
+def _problem(error: Mapping[str, Any], raw: dict) -> str:
+    loc = _format_loc(error["loc"], raw)
+    msg = error["msg"]
+    if error["type"] == "extra_forbidden":
+        key = str(error["loc"][-1]) if error["loc"] else ""
+        close = did_you_mean(key, _keys_at(error["loc"][:-1]))
+        msg = "unknown key" + (close or " (check the spelling; see README 'Configuration')")
+    elif error["type"] == "missing":
         msg = "required field is missing"
     msg = msg.removeprefix("Value error, ")
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    return f"{loc}: {msg}{more}" if loc else f"{msg}{more}"
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the config accepts at ``loc`` (a table, or an entry of an array of tables)."""
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        inner = _model_in(field.annotation)
+        if inner is None:
+            return []
+        model = inner
+    return [name for name in model.model_fields if name != "source"]
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds: itself, or inside ``list[...]`` or ``... | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _format_loc(loc: tuple, raw: dict) -> str:

@@ -85,7 +85,16 @@ def run_demo(
     seed: int = 7,
     echo: Callable[[str], None] = print,
     log_level: str = "WARNING",
+    port: int = 0,
+    while_serving: Callable[[DemoResult], None] | None = None,
 ) -> DemoResult:
+    """Serve the newsroom, crawl it, write the digest; ``while_serving`` (``demo --serve``) is
+    called with the result while the outlets still answer, for as long as it runs.
+
+    With ``port`` every outlet listens on that port of its own loopback address, the same
+    addresses ``python -m mediawatch.newsroom --port`` uses, so the written config stays
+    valid for a later ``crawl`` against that newsroom.
+    """
     from digests import deliver
     from mediawatch.newsroom import build_newsroom, serve
     from spiders.runner import run_crawl
@@ -93,7 +102,7 @@ def run_demo(
     directory.mkdir(parents=True, exist_ok=True)
     echo(f"building the demo newsroom ({articles} articles over 30 days)…")
     newsroom = build_newsroom(seed=seed, n_articles=articles)
-    with serve(newsroom) as server:
+    with serve(newsroom, port=port) as server:
         outlets = server.outlet_config()
         echo(f"serving {len(outlets)} outlets on loopback:")
         for outlet in outlets:
@@ -107,14 +116,19 @@ def run_demo(
         config = load_config(config_path)
         echo(f"crawling into {config.warehouse_path} …")
         result = run_crawl(config, trigger="demo", log_level=log_level)
-    archive = write_demo_archive(directory, seed)
-    # A first look should show what a digest is for: the newsroom's spike day if it has one,
-    # else the topic's latest day of coverage (just after midnight today has little news yet).
-    day = spike_day(config) or latest_coverage_day(config) or datetime.now(UTC).date()
-    echo(f"writing the digest of {day.isoformat()}…")
-    report = deliver(config, DEMO_TOPIC["name"], day, send=False, force=True)
-    digest_files = list(report.files)
-    return DemoResult(config_path, config, result, digest_files, archive)
+        if result.status == "interrupted":  # Ctrl-C: what was fetched is stored; stop here
+            raise KeyboardInterrupt
+        archive = write_demo_archive(directory, seed)
+        # A first look should show what a digest is for: the newsroom's spike day if it has
+        # one, else the topic's latest day of coverage (just after midnight today has little
+        # news yet).
+        day = spike_day(config) or latest_coverage_day(config) or datetime.now(UTC).date()
+        echo(f"writing the digest of {day.isoformat()}…")
+        report = deliver(config, DEMO_TOPIC["name"], day, send=False, force=True)
+        demo = DemoResult(config_path, config, result, list(report.files), archive)
+        if while_serving is not None:
+            while_serving(demo)
+    return demo
 
 
 def write_demo_archive(directory: Path, seed: int = 7, articles: int = 120) -> Path:

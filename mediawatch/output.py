@@ -54,7 +54,16 @@ def to_csv(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     writer = csv.writer(buf)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(v, None) if isinstance(v, (list, tuple)) else v for v in row])
+        # lists as JSON arrays, as `mediawatch export --format csv` writes them: a name
+        # holding a comma stays one element
+        writer.writerow(
+            [
+                json.dumps(v, default=_json_default, ensure_ascii=False)
+                if isinstance(v, (list, tuple, dict))
+                else v
+                for v in row
+            ]
+        )
     return buf.getvalue()
 
 

@@ -64,6 +64,10 @@ class Decider:
         if isinstance(result, tuple) and result[0] == "progress":
             batch.progress.append(result[1].row(now))
             return
+        if isinstance(result, tuple) and result[0] == "sitemap-probe":
+            _, outlet, url, probed_at, found = result
+            batch.sitemap_probes.append((outlet, url, probed_at, found))
+            return
         if isinstance(result, tuple) and result[0] == "validators":
             _, url, etag, lm, changed = result
             batch.validators.append((url, etag, lm, now, changed))
@@ -140,6 +144,7 @@ class Decider:
         state.story_of[aid] = story_id
         self.state.outlet_of[aid] = art.outlet
         stats.new += 1
+        stats.new_by_via[meta.discovered_via] = stats.new_by_via.get(meta.discovered_via, 0) + 1
         batch.articles.append(_row(aid, canon, art, meta, story_id, now, self.run_id))
         batch.stories.add(story_id)
         self._add_urls(batch, aliases, aid, now, "fetched")

@@ -24,9 +24,15 @@ from urllib.parse import urljoin
 from pipeline.items import Article, DatedValue, ExtractionFailure, FetchedPage, OutletHints
 from pipeline.maintext import main_text
 from pipeline.metadata import dates, header_date, meta
-from pipeline.metadata.authors import choose_authors, dated_byline, dom_bylines, text_byline
+from pipeline.metadata.authors import (
+    choose_authors,
+    dated_byline,
+    dom_bylines,
+    text_byline,
+)
 from pipeline.metadata.encoding import DecodeError, decode_html
 from pipeline.metadata.jsonld import JsonLdData, parse_jsonld
+from pipeline.metadata.labelled_date import labelled_dates
 from pipeline.metadata.language import choose_language, detect, normalize_language
 from pipeline.metadata.paywall import is_paywalled
 from pipeline.metadata.titles import (
@@ -55,6 +61,7 @@ RULE_FAMILIES: dict[str, str] = {
     "date-shown-on-page": "a metadata date the page never shows yields to one it shows",
     "date-header": "the date printed next to the headline wins",
     "date-url-guard": "a date long after the URL's day is an edit; the URL's day fixes the zone",
+    "date-labelled": "with no metadata date, a date the page labels as published beats htmldate",
     "text-standfirst": "the standfirst that trafilatura dropped is put back",
     "text-recall-check": "a short precise text yields to a recall run that kept much more",
     "language-text-over-declared": "a confident detection overrules the declared language",
@@ -150,6 +157,7 @@ class Prepared:
     jsonld: JsonLdData
     tags: meta.MetaData
     bylines: list[str]
+    bios: list[str]  # full names opening author-box biographies
     dated: list[str]
 
     def meta_value(self, keys: tuple[str, ...]) -> str | None:
@@ -189,7 +197,8 @@ def prepare(
         return fail("parser-error", "lxml produced no tree")
     jsonld = parse_jsonld(tree)
     tags = meta.parse_meta(tree)
-    bylines = dom_bylines(tree)
+    bios: list[str] = []
+    bylines = dom_bylines(tree, bios=bios)
     dated = dated_byline(tree)
     date_params = {
         "outputformat": "%Y-%m-%dT%H:%M:%S%z",
@@ -212,7 +221,7 @@ def prepare(
         return fail("empty", "no main text found")
     if len(text) < options.min_text_chars:
         return fail("too-short", f"{len(text)} characters < {options.min_text_chars}")
-    return Prepared(page, now, decoded.text, tree, text, doc, jsonld, tags, bylines, dated)
+    return Prepared(page, now, decoded.text, tree, text, doc, jsonld, tags, bylines, bios, dated)
 
 
 def _first(*candidates: tuple[object, str]) -> tuple[object, str | None]:
@@ -246,7 +255,7 @@ def fuse(p: Prepared, hints: OutletHints, options: ExtractOptions) -> Article:
     site_name, names = _site_names(p, hints, sources)
     keys = site_keys(names, p.page.url)
     title, alternatives = _title(p, keys, names, sources, options)
-    authors = _authors(p, names, sources, options)
+    authors = _authors(p, names, title, sources, options)
     published = _published(p, hints.timezone, title, flags, options)
     modified = _modified(p, hints.timezone, flags, options)
     if published:
@@ -370,13 +379,13 @@ def _title(
 
 
 def _authors(
-    p: Prepared, names: list[str], sources: dict[str, str], options: ExtractOptions
+    p: Prepared, names: list[str], title: str, sources: dict[str, str], options: ExtractOptions
 ) -> list[str]:
     ev = p.page.evidence
     name_keys = site_keys(names, None)  # not the host: a blog's host is its author
     bylines = p.bylines if options.rule("author-page-bylines") else []
     dated = p.dated if options.rule("author-page-bylines") else []
-    in_text = text_byline(p.text) if options.rule("author-text-byline") else []
+    in_text = text_byline(p.text, title) if options.rule("author-text-byline") else []
     candidates: list[tuple[list[str], str]] = [
         (p.jsonld.authors, "json-ld"),
         (p.tags.all(meta.AUTHOR_KEYS), "meta"),
@@ -388,7 +397,12 @@ def _authors(
         (list(ev.authors) if ev else [], _evidence_source(p.page)),
     ]
     return choose_authors(
-        candidates, names, name_keys, sources, fallback=options.rule("author-signature")
+        candidates,
+        names,
+        name_keys,
+        sources,
+        fallback=options.rule("author-signature"),
+        fuller=p.bios if options.rule("author-page-bylines") else [],
     )
 
 
@@ -423,6 +437,8 @@ def _published(
             (ev.published if ev else None, _evidence_source(p.page)),
         ],
     )
+    if options.rule("date-labelled") and (published is None or published.source == "text"):
+        published = _labelled(p, published, flags)
     metadata = _metadata_dates(p, listed)
     if (
         options.rule("date-shown-on-page")
@@ -450,6 +466,24 @@ def _published(
         p.now,
         flags,
     )
+
+
+def _labelled(p: Prepared, found: DatedValue | None, flags: list[str]) -> DatedValue | None:
+    """With no metadata date, the day the page labels as published (or signs) beats
+    htmldate's search of the text; failing that, the day it labels as updated does: that
+    is the date the page tells its readers, htmldate's may be any date on the page."""
+    labelled = labelled_dates(p.tree)
+    day = dates.local_day(found) if found is not None else None
+    if labelled.published:
+        chosen = labelled.published[0]
+    elif labelled.updated:
+        chosen = labelled.updated[0]
+    else:
+        return found
+    if chosen == day:
+        return found
+    flags.append(f"published {day} from text: the page labels {chosen}")
+    return DatedValue(datetime(chosen.year, chosen.month, chosen.day, tzinfo=UTC), "text", "day")
 
 
 def _modified(

@@ -18,6 +18,7 @@ from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -48,6 +49,13 @@ class IngestSettings:
 
 
 _STOP = object()
+
+
+def _is_progress(item: tuple) -> bool:
+    result = item[1]
+    return isinstance(result, tuple) and bool(result) and result[0] == "progress"
+
+
 _TRANSIENT = (
     "unreachable", "timeout", "http-5", "http-429", "http-408", "connection", "dns",
     "worker-crashed", "truncated", "robots-unavailable",
@@ -84,6 +92,10 @@ class Ingestor:
         self._thread = threading.Thread(target=self._write_loop, name="warehouse-writer")
         self._thread.start()
         self.committed = 0  # articles committed (new or updated), for progress
+        # pages handed to the writer and pages it has decided on (new, edit, copy, failure):
+        # equal once every extracted page is counted in ``stats`` (the progress lines wait)
+        self.submitted = 0
+        self.decided = 0
         self.pools_replaced = 0
         self.error: BaseException | None = None
         self._closing = False
@@ -98,6 +110,7 @@ class Ingestor:
             len(page.body), page.source,
         )  # fmt: skip
         result = await self._extract(page)
+        self.submitted += 1
         self._queue.put((meta, result))
         return result
 
@@ -140,6 +153,10 @@ class Ingestor:
     def record_deletion(self, article_id: int, status: int) -> None:
         """A re-crawl found the article gone (404/410)."""
         self._queue.put((None, ("deleted", article_id, status)))
+
+    def record_sitemap_probe(self, outlet: str, url: str, probed_at: datetime, found: bool) -> None:
+        """What a usual sitemap path answered (``spiders.sitemap_probes``), kept for the next runs."""
+        self._queue.put((None, ("sitemap-probe", outlet, url, probed_at, found)))
 
     def record_validators(
         self, outlet: str, url: str, etag: str | None, last_modified: str | None
@@ -213,8 +230,16 @@ class Ingestor:
                 if not len(pending):
                     first_at = time.monotonic()
                 self._decider.decide(item, pending)
-            due = len(pending) >= self.settings.batch_size or (
-                len(pending) and time.monotonic() - first_at >= self.settings.flush_interval_s
+                if item[0] is not None:  # a page (not a failure, deletion or progress row)
+                    self.decided += 1
+            # A backfill's checkpoint is a promise to resume after it: commit it now, not
+            # when the interval comes round (a short archive would otherwise commit once, at
+            # the end, and a kill would lose the whole file's work).
+            checkpoint = item is not None and item is not _STOP and _is_progress(item)
+            due = (
+                checkpoint
+                or len(pending) >= self.settings.batch_size
+                or (len(pending) and time.monotonic() - first_at >= self.settings.flush_interval_s)
             )
             if len(pending) and (due or stopping) and self._flush(pending, final=stopping):
                 pending = Batch()

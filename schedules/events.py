@@ -46,6 +46,10 @@ _LEVELS = {
     "skipped": logging.WARNING,
 }
 
+# what `mediawatch status` lists under "skipped, failed or missed": the events that need a
+# look (starting, finishing, stopping and a first crawl are the normal course)
+TROUBLE = tuple(_LEVELS)
+
 Row = tuple[datetime, str, str, str | None]
 
 

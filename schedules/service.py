@@ -150,7 +150,13 @@ class Service:
             if due and spec.kind == "crawl":
                 gate.expect(f"catch-up {spec.job_id}", due)
             if due:
-                events.record(spec.job_id, "missed", _missed_detail(due, history))
+                # an outlet never crawled missed nothing: its first crawl is news, not a warning
+                missed = [n for n in due if n in history]
+                first = [n for n in due if n not in history]
+                if missed:
+                    events.record(spec.job_id, "missed", _missed_detail(missed, history))
+                if first:
+                    events.record(spec.job_id, "first-crawl", _missed_detail(first, history))
                 scheduler.add_job(
                     task,
                     "date",

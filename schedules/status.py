@@ -7,6 +7,7 @@ answers when none is running (and says so through the lock).
 from __future__ import annotations
 
 import fcntl
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -53,10 +54,11 @@ def next_runs(
 
 
 def recent_events(
-    con: duckdb.DuckDBPyConnection, limit: int = 20
+    con: duckdb.DuckDBPyConnection, limit: int = 20, kinds: Sequence[str] | None = None
 ) -> list[tuple[datetime, str, str, str | None]]:
-    """The latest scheduler events, newest first: (event_at, job, event, detail)."""
-    return stored_events(con, limit)
+    """The latest scheduler events, newest first: (event_at, job, event, detail); only
+    those of ``kinds`` if given (``schedules.events.TROUBLE``: what needs a look)."""
+    return stored_events(con, limit, kinds)
 
 
 def scheduler_pid(config: Config) -> int | None:

@@ -151,6 +151,9 @@ class OutletSpider(scrapy.Spider):
     # -- failures ---------------------------------------------------------------
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]  # Scrapy sets .request on errback failures
+        if getattr(failure.value, "silent", False):  # stopped on purpose, nothing failed
+            self.logger.debug("%s: %s", request.url, failure.value)
+            return
         reason, status, detail = classify_failure(failure)
         stage = request.meta.get("stage", "fetch")
         self.fail(request.url, request.meta.get("outlet"), reason, detail, stage, status)

@@ -12,6 +12,7 @@ from mediawatch.config import OutletConfig
 from pipeline.urls import in_domains
 from spiders.base import OutletSpider
 from spiders.discovery import common_feed_urls, feeds_from_html, parse_feed
+from spiders.listing_visits import ListingVisits
 from spiders.listings import ListingBudget, ListingLimits
 from spiders.session import CrawlSession
 
@@ -27,6 +28,7 @@ class FeedSpider(OutletSpider):
         super().__init__(session, **kwargs)
         # one per spider, so per discovery mode: sitemaps cannot use up the feeds' budget
         self.listings = ListingBudget(ListingLimits.from_config(session.config.crawl))
+        self.visits = ListingVisits()  # each listing is fetched once per run
 
     def discovery_requests(self, outlet: OutletConfig) -> Iterator[scrapy.Request]:
         for url in outlet.feeds:  # the config's own listings: not counted against the budget
@@ -60,8 +62,12 @@ class FeedSpider(OutletSpider):
                 yield request.replace(errback=self.ignore_probe)
 
     def ignore_probe(self, failure) -> None:
-        """A guessed feed URL that does not exist is not the outlet's failure."""
-        self.logger.debug("probe failed: %s", failure.request.url)
+        """A guessed feed URL that does not exist is not the outlet's failure: it is absent."""
+        request = failure.request
+        self.logger.debug("probe failed: %s", request.url)
+        outlet = request.meta.get("outlet")
+        if request.meta.get("probe") and outlet and not getattr(failure.value, "silent", False):
+            self.session.stats_for(outlet).listings_absent += 1
 
     def listing_request(
         self, url: str, outlet: OutletConfig, callback, stage: str, **meta
@@ -96,6 +102,7 @@ class FeedSpider(OutletSpider):
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        self.visits.add(url, str(meta.get("round", "-")))
         return scrapy.Request(
             url,
             callback=callback,
@@ -139,9 +146,25 @@ class FeedSpider(OutletSpider):
         outlet = self.session.config.outlet(response.meta["outlet"])
         result = parse_feed(response.body, response.url)
         if result.error and response.meta.get("probe"):
+            self.session.stats_for(outlet.name).listings_absent += 1
             return  # a guessed path that is not a feed
         if result.error:
             self.fail(response.url, outlet.name, "bad-feed", result.error, "feed")
         else:
+            self.listing_read(response, outlet.name, result.empty, result.damage, "feed")
             yield from self.article_requests(outlet, result.entries)
         self.remember_validators(response)
+
+    def listing_read(
+        self, response: Response, outlet: str, empty: bool, damage: str | None, stage: str
+    ) -> None:
+        """A listing that parsed: counted, empty noted (not a failure), damage recorded."""
+        stats = self.session.stats_for(outlet)
+        stats.listings_read += 1
+        if empty:
+            stats.listings_empty += 1
+            self.logger.info("%s %s lists nothing", stage, response.url)
+        if damage:
+            self.fail(response.url, outlet, "damaged-listing", damage, stage)
+            # no validators: a body clipped on the way would answer 304 and hide the rest
+            response.meta["listing_cut"] = True

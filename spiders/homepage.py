@@ -36,6 +36,7 @@ class HomepageSpider(OutletSpider):
         if not content_type.lower().startswith(b"text/html"):
             self.fail(response.url, outlet.name, "not-html", "index page", "homepage")
             return
+        self.session.stats_for(outlet.name).listings_read += 1
         domains = outlet.domains
         for url, anchor in article_links(response.body, response.url, domains):
             if looks_like_article(url, domains):

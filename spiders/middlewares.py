@@ -76,6 +76,19 @@ class TooManyRedirects(CrawlRefusal):
     failure_reason = "too-many-redirects"
 
 
+class ListingCycle(CrawlRefusal):
+    """A sitemap redirects back up the chain of listings that led to it."""
+
+    failure_reason = "sitemap-cycle"
+
+
+class ListingAlreadyRead(CrawlRefusal):
+    """A sitemap redirects to one this run has read already: not fetched twice, not a failure."""
+
+    failure_reason = "listing-read"
+    silent = True
+
+
 class Oversize(CrawlRefusal):
     """The body is larger than ``[crawl] max_page_bytes`` (announced, streamed or inflated)."""
 
@@ -243,7 +256,19 @@ class RedirectGuardMiddleware:
             raise RedirectLoop(f"redirect loop back to {target[:200]} after {len(chain)} hop(s)")
         if len(chain) > self.max_redirects:
             raise TooManyRedirects(f"more than {self.max_redirects} redirects, next {target[:200]}")
+        self._once_per_run(request, target)
         return response
+
+    def _once_per_run(self, request: Request, target: str) -> None:
+        """A sitemap (``meta["chain"]``, see ``spiders.listing_visits``) is fetched once a run."""
+        listings = request.meta.get("chain")
+        if listings is None:
+            return
+        if _same(target) in {_same(u) for u in listings}:
+            raise ListingCycle(f"redirects to {target[:200]}, which led to it")
+        visits = getattr(self.crawler.spider, "visits", None)
+        if visits is not None and visits.seen(target, str(request.meta.get("round", "-"))):
+            raise ListingAlreadyRead(f"redirects to {target[:200]}, read in this run")
 
     def _target(self, response: Response) -> str | None:
         if response.status in REDIRECT_STATUSES:

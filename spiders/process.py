@@ -25,6 +25,7 @@ from spiders.homepage import HomepageSpider
 from spiders.recrawl import RecrawlSpider, due_for_recrawl
 from spiders.session import CrawlSession
 from spiders.settings import scrapy_settings
+from spiders.sitemap_probes import SitemapProbes
 from spiders.sitemaps import SitemapSpider
 from warehouse.connection import opened
 from warehouse.runs import OutletRunStats, measure_resources, record_outlet_stats, record_resources
@@ -110,6 +111,7 @@ def crawl_main(job: CrawlJob) -> None:
         ingestor=ingestor,
         stats=stats,
         recrawl_due=due,
+        sitemap_probes=SitemapProbes(ingestor.state.sitemap_probes, ingestor.record_sitemap_probe),
     )
     spiders = (RecrawlSpider,) if job.mode == "recrawl" else SPIDERS
     stopper.session = session

@@ -25,7 +25,14 @@ from spiders.process import CrawlJob, crawl_main
 from warehouse.connection import opened
 from warehouse.crawl_lock import OutletLocks
 from warehouse.migrate import migrate
-from warehouse.runs import failure_reasons, finish_run, first_failures, run_summary, start_run
+from warehouse.runs import (
+    broken_outlets,
+    failure_reasons,
+    finish_run,
+    first_failures,
+    run_summary,
+    start_run,
+)
 from warehouse.store import upsert_outlets
 
 
@@ -174,7 +181,9 @@ def _crawl_locked(
     seconds = (datetime.now(UTC) - started).total_seconds()
     with opened(config.warehouse_path, timeout_s=None) as con:
         summary = [OutletSummary(*row) for row in run_summary(con, run_id)]
-        if status == "ok" and summary and all(s.fetched == 0 and s.failed > 0 for s in summary):
+        # empty or absent listings are not failures; nor is a failure beside what was read
+        broken = broken_outlets(con, run_id)
+        if status == "ok" and summary and len(broken) == len(summary):
             status = "failed"
             error = "every outlet failed"
             reasons = failure_reasons(con, run_id)

@@ -11,6 +11,7 @@ from pipeline.ingest import Ingestor
 from pipeline.items import Evidence
 from pipeline.metadata.dates import url_date
 from pipeline.urls import canonicalize, in_domains
+from spiders.sitemap_probes import SitemapProbes
 from warehouse.runs import OutletRunStats
 
 
@@ -28,6 +29,8 @@ class CrawlSession:
     recrawl_due: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, outlet)
     unfinished: set[str] = field(default_factory=set)  # outlets whose listings a stop cut short
     stopping: bool = False  # the crawl was asked to stop: start no new request
+    # what the usual sitemap paths answered before (the crawl process loads the warehouse's)
+    sitemap_probes: SitemapProbes = field(default_factory=SitemapProbes)
 
     @cached_property
     def allowed_hosts(self) -> frozenset[str]:

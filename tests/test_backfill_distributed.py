@@ -112,9 +112,12 @@ def _start(config: Path, *args: str, log: Path) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def _worker(config: Path, name: str) -> subprocess.Popen:
+def _worker(config: Path, name: str, lease: int = 10) -> subprocess.Popen:
+    """A worker that leaves 3 s after the last work anywhere. The lease is short only where
+    a test kills a worker: a long one keeps a busy, slow machine from looking dead."""
     log = config.parent / f"worker-{name}.log"
-    return _start(config, "worker", "--id", name, "--idle-exit", "3", "--lease", "2", log=log)
+    args = ("--id", name, "--idle-exit", "3", "--lease", str(lease))
+    return _start(config, "worker", *args, log=log)
 
 
 def _loader(config: Path) -> subprocess.Popen:
@@ -224,7 +227,7 @@ def test_a_worker_killed_mid_file_is_taken_over_and_every_article_stored_once(
     def held(worker: str) -> list[BackfillJob]:
         return [BackfillJob.loads(v) for v in rc.hvals(f"{PREFIX}:inflight:{worker}:backfill")]
 
-    a = _worker(config, "a")
+    a = _worker(config, "a", lease=2)
     _wait_for(lambda: any(j.item == big and j.records >= 10 for j in held("a")), "a checkpoint")
     os.killpg(a.pid, signal.SIGKILL)
     a.wait(10)
@@ -236,7 +239,7 @@ def test_a_worker_killed_mid_file_is_taken_over_and_every_article_stored_once(
 
     # A new worker takes the job over once the dead worker's lease runs out, and goes on
     # from its last checkpoint. Stopped with SIGTERM, it checkpoints and puts the job back.
-    b = _worker(config, "b")
+    b = _worker(config, "b", lease=2)
     _wait_for(
         lambda: any(j.item == big and j.records >= job.records + 10 for j in held("b")),
         "b to go on with the file",

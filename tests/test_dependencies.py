@@ -19,7 +19,7 @@ PACKAGES = tuple(
 )
 # Declared but never imported by name, and why.
 NOT_IMPORTED = {
-    "lxml-html-clean": "trafilatura imports lxml.html.clean; old pips skip lxml[html_clean]",
+    "lxml-html-clean": "trafilatura imports lxml.html.clean (split out of lxml 5.2)",
     "pymorphy3-dicts-ru": "the Russian dictionary pymorphy3 loads (data, no module of ours)",
 }
 CHECKERS = {"ruff", "mypy", "import-linter"}  # run as programs by tests/test_lint.py
@@ -106,3 +106,15 @@ def test_ci_installs_the_constraints_and_names_the_checks() -> None:
     commands = [line.strip() for line in ci.splitlines() if not line.lstrip().startswith("#")]
     assert ".venv/bin/mypy && .venv/bin/lint-imports" in commands
     assert ".venv/bin/python -m pytest" in commands
+
+
+def test_the_license_is_an_spdx_expression() -> None:
+    """A TOML table there makes every ``pip install`` warn that it is deprecated; the string
+    form needs setuptools 77, and the installed metadata then carries License-Expression."""
+    assert PROJECT["license"] == "Apache-2.0"
+    backend = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]]
+    setuptools = next(r for r in backend if r.name == "setuptools")
+    assert setuptools.specifier.contains("77") and not setuptools.specifier.contains("76.9")
+    metadata = importlib.metadata.metadata("mediawatch")
+    assert metadata["License-Expression"] == "Apache-2.0"
+    assert "License" not in metadata  # the deprecated field is gone

@@ -216,7 +216,6 @@ def test_gzipped_feed_is_read() -> None:
         b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
         b'{"hello": "json but not a feed"}',
         b'{"version": "https://jsonfeed.org/version/1", "items": ' + b"[" * 100_000,
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>empty</title></channel></rss>',
     ],
 )
 def test_broken_or_non_feeds_report_an_error(body: bytes) -> None:
@@ -240,12 +239,14 @@ def test_sloppy_feed_with_bare_ampersands_and_html_entities() -> None:
 
 def test_large_broken_feed_is_handled_quickly() -> None:
     # feedparser's pure-Python fallback needs ~20 s for this; it must never be reached
-    body = b"<rss version='2.0'><channel><item><link>http://127.0.1.3:40123/a/x-y-z</link>"
-    body += b"<a " * 700_000
+    body = b"<rss version='2.0'><channel><item><link>http://127.0.1.3:40123/a/x-y-z</link></item>"
+    body += b"<item><link>http://127.0.1.3:40123/a/clipped</link>" + b"<a " * 700_000
     start = time.perf_counter()
     result = parse_feed(body, BASE + "feed")
     assert time.perf_counter() - start < 5
+    # the second item is still open where the data ends: not complete, so not kept
     assert [e.url for e in result.entries] == [BASE + "a/x-y-z"]
+    assert result.damage and "1 entry cut off" in result.damage
 
 
 def test_entry_cap() -> None:
@@ -530,6 +531,123 @@ def test_feed_served_as_sitemap() -> None:
     result = parse_sitemap(RSS_20, BASE + "sitemap-rss.xml")
     assert result.kind == "urlset"
     assert len(result.entries) == 2
+
+
+# -- quirks of real sitemaps and feeds (issue 25) ---------------------------------------------
+_URLSET = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+
+
+def _urls(n: int) -> bytes:
+    return b"".join(
+        b"<url><loc>%sa/p-%d?x=1&amp;y=2</loc></url>\n" % (BASE.encode(), i) for i in range(n)
+    )
+
+
+@pytest.mark.parametrize(
+    ("tail", "left_out"),
+    [
+        (b"<url><loc>http://127.0.1.3:40123/a/p-cut", 1),  # mid-<loc>
+        (b"<url><loc>http://127.0.1.3:40123/a/p-9</loc>", 1),  # <loc> whole, </url> missing
+        (b"<url><lo", 1),  # mid-tag
+        (b"<url><loc>http://127.0.1.3:40123/a/p-9</loc></ur", 1),  # mid end tag
+        (b"", 0),  # only </urlset> missing
+    ],
+)
+def test_a_clipped_sitemap_keeps_only_complete_entries(tail: bytes, left_out: int) -> None:
+    result = parse_sitemap(_URLSET + _urls(3) + tail, BASE + "sitemap.xml")
+    assert [e.url for e in result.entries] == [BASE + f"a/p-{i}?x=1&y=2" for i in range(3)]
+    assert result.error is None and result.damage
+    assert result.damage.startswith("clipped sitemap: 3 complete entries kept")
+    assert (f"{left_out} left out" in result.damage) == bool(left_out)
+
+
+def test_a_clipped_index_keeps_only_complete_children() -> None:
+    body = (
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>http://127.0.1.3:40123/s1.xml</loc></sitemap>"
+        b"<sitemap><loc>http://127.0.1.3:40123/s2.x"
+    )
+    result = parse_sitemap(body, BASE + "index.xml")
+    assert result.kind == "index" and result.children == [BASE + "s1.xml"]
+    assert result.damage and "1 left out" in result.damage
+
+
+def test_a_repaired_sitemap_never_invents_a_url() -> None:
+    """After a stray '<' lxml's recovery reads <loc>a<b</loc> as 'a', and drops the &amp;
+    of later URLs: an entry whose <loc> is not written out in full is left out."""
+    body = _URLSET + _urls(2) + b"<url><loc>http://127.0.1.3:40123/a/x<y</loc></url>\n"
+    body += b"<url><loc>http://127.0.1.3:40123/a/after?x=1&amp;y=2</loc></url>\n</urlset>"
+    result = parse_sitemap(body, BASE + "sitemap.xml")
+    urls = [e.url for e in result.entries]
+    assert urls[:2] == [BASE + "a/p-0?x=1&y=2", BASE + "a/p-1?x=1&y=2"]
+    assert BASE + "a/x" not in urls
+    assert all(u.endswith("x=1&y=2") for u in urls)  # no '&' lost by the repair
+    assert result.damage and result.damage.startswith("malformed sitemap")
+
+
+def test_a_clipped_sitemap_with_no_complete_entry_is_an_error() -> None:
+    result = parse_sitemap(_URLSET + b"<url><loc>http://127.0.1.3:40123/a/p", BASE)
+    assert result.entries == [] and result.error and "1 left out" in result.error
+
+
+def test_a_clipped_feed_keeps_only_complete_entries() -> None:
+    atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+    <entry><title>one</title><link href="http://127.0.1.3:40123/a/one-story"/><id>x:1</id></entry>
+    <entry><title>two</title><link href="http://127.0.1.3:40123/a/two-st"""
+    result = parse_feed(atom, BASE + "atom.xml")
+    assert [e.url for e in result.entries] == [BASE + "a/one-story"]
+    assert result.error is None and result.damage and "1 entry cut off" in result.damage
+    rss = b'<rss version="2.0"><channel><item><link>http://127.0.1.3:40123/a/one-story</link>'
+    cut = parse_feed(rss + b"</item><item><link>http://127.0.1.3:40123/a/tw", BASE + "rss")
+    assert [e.url for e in cut.entries] == [BASE + "a/one-story"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>empty</title></channel></rss>',
+        b'<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>t</title>'
+        b'<link rel="alternate" type="text/html" href="http://127.0.1.3:40123/"/></feed>',
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>x</id></feed>',
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns="http://purl.org/rss/1.0/"><channel><title>t</title></channel></rdf:RDF>',
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": []}',
+    ],
+)
+def test_an_empty_feed_is_empty_not_an_error(body: bytes) -> None:
+    result = parse_feed(body, BASE + "feed")
+    assert result.entries == [] and result.error is None and result.empty
+    if body.startswith(b"<"):  # the sitemaps protocol allows RSS and Atom, not JSON Feed
+        as_sitemap = parse_sitemap(body, BASE + "feed")
+        assert as_sitemap.error is None and as_sitemap.empty
+
+
+def test_an_empty_sitemap_or_index_is_empty_not_an_error() -> None:
+    assert parse_sitemap(_URLSET + b"</urlset>", BASE).empty
+    index = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>'
+    assert parse_sitemap(index, BASE).empty
+    unusable = parse_sitemap(_URLSET + b"<url><loc>ftp://x/y</loc></url></urlset>", BASE)
+    assert unusable.error and not unusable.empty  # entries, none usable: that is broken
+
+
+def test_atom_takes_the_first_html_alternate_consistently_with_its_id() -> None:
+    atom = f"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+    <link href="{BASE}atom.xml" rel="self"/>
+    <entry><title>plain first</title><link href="{BASE}a/one"/>
+      <link rel="alternate" type="text/html" href="{BASE}a/one?alt"/>
+      <link rel="edit" href="{BASE}a/one?edit"/><id>{BASE}a/one</id></entry>
+    <entry><title>pdf first</title><link rel="alternate" type="application/pdf" href="{BASE}a/two.pdf"/>
+      <link rel="alternate" type="text/html" href="{BASE}a/two"/><id>tag:x,2026:2</id></entry>
+    <entry><title>id names the second</title><link rel="alternate" type="text/html" href="{BASE}a/three-amp"/>
+      <link rel="alternate" type="text/html" href="{BASE}a/three"/><id>{BASE}a/three</id></entry>
+    <entry><title>only an id</title><id>{BASE}a/four</id></entry>
+    <entry><title>only an enclosure</title><link rel="enclosure" href="{BASE}a/five.mp3"/>
+      <id>urn:uuid:5</id></entry>
+    </feed>""".encode()
+    result = parse_feed(atom, BASE + "atom.xml")
+    urls = [e.url for e in result.entries]
+    assert urls == [BASE + "a/one", BASE + "a/two", BASE + "a/three", BASE + "a/four"]
+    assert result.skipped == 1
 
 
 # -- dates and the age window -----------------------------------------------------------

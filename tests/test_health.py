@@ -49,3 +49,23 @@ def test_health_counts_quiet_runs_and_the_median_gap(warehouse) -> None:
     assert "stale" in a.flags and "blocked" in a.flags  # 3 days quiet > max(3 x 2 h, 12 h)
     b = health["b"]
     assert b.articles == 0 and b.usual_gap is None and b.runs_without_new == 20
+
+
+def test_the_usual_gap_ignores_articles_sharing_a_time(warehouse) -> None:
+    """Pages that give only the day (all at midnight) or batches at one minute: the gap is
+    between publishing times, not zero."""
+    with opened(warehouse) as con:
+        con.execute("INSERT INTO outlets (name, homepage) VALUES ('d', 'https://d.example/')")
+        day0 = datetime(2026, 6, 20, tzinfo=UTC)
+        rows = [(day, n) for day in range(8) for n in range(5)]  # 5 articles a day, at 00:00
+        for i, (day, _) in enumerate(rows):
+            at = day0 + timedelta(days=day)
+            con.execute(
+                "INSERT INTO articles (id, url, canonical_url, outlet, title, published_at,"
+                " first_seen_at, text, word_count, content_hash)"
+                " VALUES (?, ?, ?, 'd', 't', ?, ?, 'x', 1, 'h')",
+                [i, f"https://d.example/{i}", f"https://d.example/{i}", at, at],
+            )
+    with opened(warehouse, read_only=True) as con:
+        [d] = outlet_health(con, now=NOW)
+    assert d.articles == 40 and d.usual_gap == timedelta(days=1)

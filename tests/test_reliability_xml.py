@@ -127,13 +127,15 @@ def test_entity_feeds_yield_nothing_harmful(crawl: Crawl, name: str) -> None:
     assert stored or _reasons(crawl, name) == {"bad-feed"}
 
 
-@pytest.mark.parametrize(
-    ("name", "prefix"), [("self-index", "/xml/self-index"), ("nested-index", "/xml/nest-")]
-)
-def test_index_recursion_stops_at_the_depth_cap(crawl: Crawl, name: str, prefix: str) -> None:
-    requested = crawl.hostile.requests(0, prefix)
+def test_a_self_referencing_index_is_fetched_once_and_recorded_as_a_cycle(crawl: Crawl) -> None:
+    assert len(crawl.hostile.requests(0, "/xml/self-index")) == 1
+    assert _reasons(crawl, "self-index") == {"sitemap-cycle"}
+
+
+def test_deep_nesting_stops_at_the_depth_cap(crawl: Crawl) -> None:
+    requested = crawl.hostile.requests(0, "/xml/nest-")
     assert 1 <= len(requested) <= MAX_INDEX_DEPTH + 1
-    assert "sitemap-too-deep" in _reasons(crawl, name)
+    assert "sitemap-too-deep" in _reasons(crawl, "nested-index")
 
 
 def test_a_100k_url_sitemap_is_capped_by_the_outlet_budget(crawl: Crawl) -> None:
@@ -141,9 +143,20 @@ def test_a_100k_url_sitemap_is_capped_by_the_outlet_budget(crawl: Crawl) -> None
     assert 1 <= len(article_urls(crawl.config, "big-sitemap")) <= 20
 
 
-@pytest.mark.parametrize("name", ["malformed-feed", "garbage-feed", "empty-feed", "html-feed"])
+@pytest.mark.parametrize("name", ["malformed-feed", "garbage-feed", "html-feed"])
 def test_a_feed_that_parses_to_nothing_is_reported(crawl: Crawl, name: str) -> None:
     assert _reasons(crawl, name) == {"bad-feed"}
+
+
+def test_an_empty_feed_is_empty_not_failed(crawl: Crawl) -> None:
+    """A well-formed feed with no items: read, counted as empty, no failure (issue 25)."""
+    assert _reasons(crawl, "empty-feed") == set()
+    counts = rows(
+        crawl.config,
+        "SELECT listings_read, listings_empty, failed FROM crawl_run_outlets"
+        " WHERE outlet = 'empty-feed'",
+    )
+    assert counts == [(1, 1, 0)]
 
 
 # -- 10. extraction ------------------------------------------------------------------------------

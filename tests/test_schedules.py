@@ -383,7 +383,7 @@ def test_overlapping_triggers_for_one_outlet_produce_one_run(make_config) -> Non
     assert crawl.calls[0] == (("a",), "startup")
     assert ("a",) in [c[0] for c in crawl.calls[1:]] and crawl.calls[1][1] == "schedule"
     events = {e for _, e in rows(config, "SELECT job, event FROM scheduler_events")}
-    assert {"max-instances", "skipped", "missed", "started", "finished"} <= events
+    assert {"max-instances", "skipped", "first-crawl", "started", "finished"} <= events
 
 
 @dataclass

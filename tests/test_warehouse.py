@@ -145,3 +145,27 @@ def test_user_sql_cannot_write_read_files_or_load_extensions(warehouse: Path, sq
         run_user_sql(warehouse, sql)
     assert str(err.value).startswith("refused")
     assert not Path("/tmp/mediawatch-test-x.csv").exists()
+
+
+def test_an_outlet_failed_only_when_it_had_a_failure_and_gave_nothing(warehouse: Path) -> None:
+    """Empty and absent listings are not failures (issue 25); nor is a failure beside a
+    listing that answered; articles found and none fetched, or nothing answered, is."""
+    from warehouse.runs import OutletRunStats, broken_outlets, record_outlet_stats
+
+    stats = OutletRunStats
+    cases = {
+        "empty": stats(listings_read=2, listings_empty=2),
+        "absent": stats(listings_read=1, listings_absent=17),
+        "read-and-a-cycle": stats(listings_read=3, failed=1),
+        "unchanged-and-a-timeout": stats(not_modified=1, failed=1),
+        "nothing-answered": stats(failed=2),
+        "articles-all-failed": stats(listings_read=1, discovered=4, failed=4),
+        "some-fetched": stats(listings_read=1, discovered=4, fetched=1, failed=3),
+    }
+    with opened(warehouse) as con:
+        record_outlet_stats(con, 1, cases, 1.0)
+        assert broken_outlets(con, 1) == ["articles-all-failed", "nothing-answered"]
+        assert con.execute(
+            "SELECT listings_read, listings_empty, listings_absent FROM crawl_run_outlets"
+            " WHERE outlet = 'absent'"
+        ).fetchall() == [(1, 0, 17)]

@@ -25,6 +25,26 @@ def articles_due_for_recrawl(
     ).fetchall()
 
 
+def next_recrawl_due(
+    con: duckdb.DuckDBPyConnection, outlets: Sequence[str], ages_us: Sequence[int]
+) -> datetime | None:
+    """When the next live article of ``outlets`` reaches one of the re-crawl ages (as in
+    :func:`articles_due_for_recrawl`), or None if none ever will."""
+    if not ages_us:
+        return None
+    row = con.execute(
+        """
+        SELECT min(a.first_seen_at + to_microseconds(age.us))
+        FROM articles AS a, (SELECT unnest(?::BIGINT[]) AS us) AS age
+        WHERE a.outlet IN (SELECT unnest(?::VARCHAR[]))
+          AND a.deleted_at IS NULL
+          AND coalesce(a.last_fetched_at, a.first_seen_at) < a.first_seen_at + to_microseconds(age.us)
+        """,
+        [list(ages_us), list(outlets)],
+    ).fetchall()
+    return row[0][0] if row else None
+
+
 def stored_urls(con: duckdb.DuckDBPyConnection, chunk: int) -> Iterator[list[str]]:
     """Every URL in ``article_urls`` (none before the first migration), ``chunk`` at a time."""
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}

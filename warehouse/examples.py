@@ -32,6 +32,13 @@ def run_failures(run_id: int) -> str:
     )
 
 
+# the latest edits a re-crawl recorded (`mediawatch crawl --recrawl` prints it)
+RECENT_EDITS = (
+    "SELECT a.outlet, a.title, v.seen_at, v.words_added, v.words_removed, v.title_changed"
+    " FROM article_versions v JOIN articles a ON a.id = v.article_id ORDER BY v.seen_at DESC LIMIT 20"
+)
+
+
 def count_exported(pattern: str, fmt: str) -> str:
     """Counts an export's articles back with DuckDB's own reader."""
     reader = "read_parquet" if fmt == "parquet" else "read_csv"

@@ -45,16 +45,31 @@ class ExportResult:
     seconds: float
 
 
-def _sources(since: date | None) -> dict[str, str]:
+# List columns. Parquet keeps them as lists; CSV has no list type and DuckDB would write
+# ``[a, b]``, which no reader can split back when a name holds a comma: CSV gets JSON arrays
+# (``["a","b"]``, README "Export").
+_LIST_COLUMNS = frozenset({"authors", "tags", "date_flags", "matched_terms"})
+
+
+def _column(alias: str, name: str, fmt: Format) -> str:
+    if fmt == "csv" and name in _LIST_COLUMNS:
+        return f"CAST(to_json({alias}.{name}) AS VARCHAR) AS {name}"
+    return f"{alias}.{name}"
+
+
+def _sources(since: date | None, fmt: Format = "parquet") -> dict[str, str]:
     # ``since`` is a date object, so its ISO form is safe to inline (COPY takes no parameters)
     where = f"WHERE {_DAY} >= DATE '{since.isoformat()}'" if since else ""
-    cols = ", ".join(f"a.{c}" for c in _ARTICLE_COLUMNS)
+    cols = ", ".join(_column("a", c, fmt) for c in _ARTICLE_COLUMNS)
+    match_cols = ", ".join(
+        _column("m", c, fmt)
+        for c in ("topic", "article_id", "matched_terms", "snippet", "matched_at")
+    )
     return {
         "articles": f"SELECT {cols}, {_DAY} AS day FROM articles AS a {where}",
         "topic_matches": (
-            "SELECT m.topic, m.article_id, m.matched_terms, m.snippet, m.matched_at,"
-            f" {_DAY} AS day FROM topic_matches AS m JOIN articles AS a ON a.id = m.article_id"
-            f" {where}"
+            f"SELECT {match_cols}, {_DAY} AS day"
+            f" FROM topic_matches AS m JOIN articles AS a ON a.id = m.article_id {where}"
         ),
     }
 
@@ -102,7 +117,7 @@ def export_warehouse(
     counts: dict[str, int] = {}
     with opened(path, read_only=True, timeout_s=timeout_s) as con:
         con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would go to stdout
-        for table, query in _sources(since).items():
+        for table, query in _sources(since, fmt).items():
             written = con.execute(
                 f"COPY ({query}) TO {_literal(directory / table)} ({options}, PARTITION_BY (day))"
             ).fetchall()

@@ -122,7 +122,11 @@ def _publishing_all(
     con: duckdb.DuckDBPyConnection, now: datetime
 ) -> dict[str, tuple[int, datetime | None, timedelta | None]]:
     """Per outlet: article count, newest article time and the median gap between its
-    articles of the last 30 days (None with fewer than two gaps), computed in the database."""
+    articles of the last 30 days (None with fewer than two gaps), computed in the database.
+
+    Gaps are taken between distinct publishing times: an outlet whose pages give only the
+    day (all at midnight), or that publishes in batches, would otherwise have a median gap
+    of zero, shown as "usual gap 0.0 h" and making it stale after the 12 h floor."""
     rows = con.execute(
         """
         WITH dated AS (
@@ -130,9 +134,10 @@ def _publishing_all(
             WHERE coalesce(published_at, first_seen_at) <= $now
         ),
         totals AS (SELECT outlet, count(*) AS n, max(t) AS newest FROM dated GROUP BY outlet),
+        moments AS (SELECT DISTINCT outlet, t FROM dated WHERE t >= $since),
         recent AS (
             SELECT outlet, epoch(t) - epoch(lag(t) OVER (PARTITION BY outlet ORDER BY t)) AS gap
-            FROM dated WHERE t >= $since
+            FROM moments
         ),
         gaps AS (SELECT outlet, median(gap) AS gap, count(gap) AS n_gaps FROM recent GROUP BY outlet)
         SELECT totals.outlet, totals.n, totals.newest,

@@ -174,10 +174,22 @@ def _raise_as_user_error(exc: BaseException, limits: SqlLimits) -> None:
         raise MediawatchError(f"SQL error: {exc}") from None
     if isinstance(exc, duckdb.Error):
         raise MediawatchError(
-            f"SQL error: {str(exc).strip()}",
-            hint='list tables with: mediawatch sql "SHOW TABLES"',
+            f"SQL error: {str(exc).strip()}", hint=_unknown_name_hint(exc)
         ) from None
     raise exc
+
+
+def _unknown_name_hint(exc: duckdb.Error) -> str:
+    """Where to look up names, only when the query named a table or column that is not there
+    (a syntax error or a type mismatch is not helped by a list of tables)."""
+    text = str(exc)
+    if isinstance(exc, duckdb.CatalogException) and "does not exist" in text:
+        return 'list tables with: mediawatch sql "SHOW TABLES"'
+    if isinstance(exc, duckdb.BinderException) and (
+        "Referenced column" in text or "does not have a column" in text
+    ):
+        return 'list a table\'s columns with: mediawatch sql "DESCRIBE articles" (or another table)'
+    return ""
 
 
 def _first_line(exc: BaseException) -> str:

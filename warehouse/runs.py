@@ -24,6 +24,15 @@ class OutletRunStats:
     bytes: int = 0
     newest_published_at: datetime | None = None
     failures_by_reason: dict[str, int] = field(default_factory=dict)
+    # listings (feeds, sitemaps, indexes, index pages) read, how many of them listed
+    # nothing, and guessed locations (robots.txt, usual sitemap paths) that do not exist:
+    # an outlet with nothing new is empty or absent, not failed
+    listings_read: int = 0
+    listings_empty: int = 0
+    listings_absent: int = 0
+    # new articles by how they were found (feed, sitemap, homepage): the crawl's progress
+    # lines, one per discovery mode (not stored)
+    new_by_via: dict[str, int] = field(default_factory=dict)
 
     def fail(self, reason: str) -> None:
         self.failed += 1
@@ -67,12 +76,16 @@ def record_outlet_stats(
             run_id, name, s.discovered, s.fetched, s.new, s.duplicate, s.failed,
             s.not_modified, s.bytes, seconds, s.newest_published_at,
             json.dumps(s.failures_by_reason, sort_keys=True),
+            s.listings_read, s.listings_empty, s.listings_absent,
         )
         for name, s in stats.items()
     ]  # fmt: skip
     with transaction(con):
         con.executemany(
-            "INSERT OR REPLACE INTO crawl_run_outlets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO crawl_run_outlets (run_id, outlet, discovered, fetched, new,"
+            " duplicate, failed, not_modified, bytes, seconds, newest_published_at,"
+            " failures_by_reason, listings_read, listings_empty, listings_absent)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -107,6 +120,55 @@ def run_summary(con: duckdb.DuckDBPyConnection, run_id: int) -> list[tuple]:
         " FROM crawl_run_outlets WHERE run_id = ? ORDER BY outlet",
         [run_id],
     ).fetchall()
+
+
+def broken_outlets(con: duckdb.DuckDBPyConnection, run_id: int) -> list[str]:
+    """Outlets of a run that really failed, not merely had nothing new.
+
+    Failed: something went wrong (a recorded failure) and the outlet gave nothing, that is
+    no article was fetched although some were found, or no listing, index page or 304
+    answered at all. An outlet whose listings were read but empty, or whose guessed
+    locations (robots.txt, usual sitemap paths) do not exist, did not fail.
+    """
+    rows = con.execute(
+        "SELECT outlet FROM crawl_run_outlets WHERE run_id = ? AND failed > 0 AND fetched = 0"
+        " AND (discovered > 0 OR (coalesce(listings_read, 0) = 0 AND not_modified = 0))"
+        " ORDER BY outlet",
+        [run_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def recrawl_changes(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, tuple[int, int]]:
+    """Per outlet of a re-crawl run: (articles edited, articles gone) while it ran.
+
+    The run held its outlets' crawl locks, so every version row and deletion of those
+    outlets stamped inside its time window is its own."""
+    rows = con.execute(
+        """
+        WITH run AS (
+            SELECT started_at, coalesce(finished_at, now()) AS finished_at, outlets
+            FROM crawl_runs WHERE id = $run
+        ),
+        edited AS (
+            SELECT a.outlet, count(DISTINCT v.article_id) AS n
+            FROM article_versions v JOIN articles a ON a.id = v.article_id, run
+            WHERE v.seen_at BETWEEN run.started_at AND run.finished_at
+              AND list_contains(run.outlets, a.outlet)
+            GROUP BY a.outlet
+        ),
+        gone AS (
+            SELECT a.outlet, count(*) AS n FROM articles a, run
+            WHERE a.deleted_at BETWEEN run.started_at AND run.finished_at
+              AND list_contains(run.outlets, a.outlet)
+            GROUP BY a.outlet
+        )
+        SELECT outlet, coalesce(edited.n, 0), coalesce(gone.n, 0)
+        FROM edited FULL JOIN gone USING (outlet)
+        """,
+        {"run": run_id},
+    ).fetchall()
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
 
 def failure_reasons(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:

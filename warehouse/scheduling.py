@@ -88,9 +88,16 @@ def insert_events(con: duckdb.DuckDBPyConnection, rows: Sequence[EventRow]) -> N
         )
 
 
-def recent_events(con: duckdb.DuckDBPyConnection, limit: int) -> list[EventRow]:
-    """The latest scheduler events, newest first."""
+def recent_events(
+    con: duckdb.DuckDBPyConnection, limit: int, kinds: Sequence[str] | None = None
+) -> list[EventRow]:
+    """The latest scheduler events, newest first; only those of ``kinds`` if given."""
+    where = "WHERE list_contains($kinds, event)" if kinds is not None else ""
+    params: dict[str, object] = {"limit": limit}
+    if kinds is not None:
+        params["kinds"] = list(kinds)
     return con.execute(
-        "SELECT event_at, job, event, detail FROM scheduler_events ORDER BY event_at DESC LIMIT ?",
-        [limit],
+        f"SELECT event_at, job, event, detail FROM scheduler_events {where}"
+        " ORDER BY event_at DESC LIMIT $limit",
+        params,
     ).fetchall()

@@ -17,6 +17,8 @@ class CrawlState:
     story_of: dict[int, int] = field(default_factory=dict)  # article id -> story id (window)
     signatures: list[tuple[int, bytes]] = field(default_factory=list)  # (article id, minhash)
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # (outlet, url) -> (probed_at, found): usual sitemap paths tried (``sitemap_probes``)
+    sitemap_probes: dict[tuple[str, str], tuple[datetime, bool]] = field(default_factory=dict)
 
 
 def load_crawl_state(con: duckdb.DuckDBPyConnection, window_days: int) -> CrawlState:
@@ -40,6 +42,12 @@ def load_crawl_state(con: duckdb.DuckDBPyConnection, window_days: int) -> CrawlS
         url: (etag, lm)
         for url, etag, lm in con.execute(
             "SELECT url, etag, last_modified FROM fetch_validators"
+        ).fetchall()
+    }
+    state.sitemap_probes = {
+        (outlet, url): (probed_at.astimezone(UTC), bool(found))
+        for outlet, url, probed_at, found in con.execute(
+            "SELECT outlet, url, probed_at, found FROM sitemap_probes"
         ).fetchall()
     }
     return state

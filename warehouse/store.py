@@ -129,6 +129,9 @@ class Batch:
     )  # (url, etag, last_modified, checked_at, changed)
     # backfill_progress rows, written in the same transaction as the articles they cover
     progress: list[tuple] = field(default_factory=list)
+    sitemap_probes: list[tuple[str, str, datetime, bool]] = field(
+        default_factory=list
+    )  # (outlet, url, probed_at, found)
 
     def payload_bytes(self) -> int:
         """About what the insert holds in memory: the texts dominate."""
@@ -139,6 +142,7 @@ class Batch:
         return (
             len(self.articles) + len(self.failures) + len(self.refetched) + len(self.updated)
             + len(self.urls) + len(self.validators) + len(self.deletions) + len(self.progress)
+            + len(self.sitemap_probes)
         )  # fmt: skip
 
 
@@ -208,6 +212,12 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         )
     if batch.progress:
         save_progress(con, batch.progress)
+    if batch.sitemap_probes:
+        con.executemany(
+            "INSERT INTO sitemap_probes VALUES (?, ?, ?, ?) ON CONFLICT (outlet, url)"
+            " DO UPDATE SET probed_at = excluded.probed_at, found = excluded.found",
+            batch.sitemap_probes,
+        )
 
 
 def _record_version(con: duckdb.DuckDBPyConnection, row: dict) -> None:

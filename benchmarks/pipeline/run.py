@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -149,16 +150,17 @@ def serve_newsroom(n: int, seed: int, weight: str) -> tuple[subprocess.Popen, li
          "--warm", "--page-weight", weight],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip
-    outlets = []
     assert proc.stdout is not None
+    printed = []  # it prints the outlets as [[outlets]] TOML between its header and "Serving"
     for line in proc.stdout:
-        if line.startswith("  {"):
-            entry = json.loads(line)
-            base = entry["homepage"].rstrip("/")
-            entry.update(sitemaps=[base + "/sitemap-all.xml"], feeds=[], discovery=["sitemaps"])
-            outlets.append(entry)
         if line.startswith("Serving"):
             break
+        printed.append(line)
+    start = next(i for i, line in enumerate(printed) if line.startswith("[[outlets]]"))
+    outlets = tomllib.loads("".join(printed[start:]))["outlets"]
+    for entry in outlets:
+        base = entry["homepage"].rstrip("/")
+        entry.update(sitemaps=[base + "/sitemap-all.xml"], feeds=[], discovery=["sitemaps"])
     return proc, outlets
 
 

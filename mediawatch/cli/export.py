@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -38,4 +39,8 @@ def register(cli: click.Group) -> None:
             f" ({result.seconds:.1f} s)"
         )
         pattern = f"{result.directory}/articles/*/*.{result.fmt}"
-        click.echo(f'read it back: duckdb -c "{count_exported(pattern, result.fmt)}"')
+        # the duckdb Python module came with mediawatch; the DuckDB CLI may not be installed
+        query = count_exported(pattern, result.fmt)
+        click.echo(
+            f'read it back: {sys.executable} -c "import duckdb; duckdb.sql(\\"{query}\\").show()"'
+        )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mediawatch.config import CONFIG_FILENAME, load_config
+from mediawatch.contact import placeholder_contact
 from mediawatch.errors import TerminalError
 
 
@@ -31,3 +32,10 @@ def register(cli: click.Group) -> None:
             f"wrote {target}: {len(config.outlets)} outlets, {len(config.topics)} topic(s).\n"
             f"next: edit it, then run 'mediawatch crawl' (or try 'mediawatch demo' first, offline)."
         )
+        placeholder = placeholder_contact(config.crawl.user_agent)
+        if placeholder:
+            click.echo(
+                f"warning: [crawl] user_agent names the placeholder contact {placeholder!r}:"
+                f" replace it in {target} with your own e-mail or URL before crawling",
+                err=True,
+            )

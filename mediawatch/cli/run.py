@@ -9,6 +9,7 @@ import click
 
 from mediawatch.cli.common import AppContext, pass_app
 from mediawatch.cli.serve import serve_options, start_beside
+from mediawatch.contact import contact_warning
 from mediawatch.errors import TerminalError
 
 
@@ -51,6 +52,9 @@ def register(cli: click.Group) -> None:
             f" on {config.warehouse_path} (pid {os.getpid()}); Ctrl-C stops",
             err=True,
         )
+        warning = contact_warning(config, list(outlets) or None)
+        if warning:
+            click.echo(warning, err=True)
         pages = start_beside(config, **web) if serve else None  # type: ignore[arg-type]  # web_options() built these keyword arguments
         try:
             raise SystemExit(service.run())

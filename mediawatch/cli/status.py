@@ -16,6 +16,7 @@ def register(cli: click.Group) -> None:
         """Show recent crawl runs and flag stale, unreachable, blocked or broken outlets."""
         from datetime import UTC, datetime
 
+        from schedules.events import TROUBLE
         from schedules.status import next_runs, recent_events, scheduler_pid
         from warehouse.connection import opened
         from warehouse.examples import FAILURES_BY_OUTLET
@@ -30,9 +31,7 @@ def register(cli: click.Group) -> None:
             recent = recent_runs(con, runs)
             health = outlet_health(con)
             upcoming = next_runs(config, now, con)
-            events = [e for e in recent_events(con, 50) if e[2] not in ("started", "finished")][
-                :runs
-            ]
+            events = recent_events(con, runs, TROUBLE)
         pid = scheduler_pid(config)
         click.echo(
             f"scheduler: running (pid {pid})" if pid else

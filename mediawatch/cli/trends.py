@@ -25,6 +25,8 @@ def register(cli: click.Group) -> None:
     @pass_app
     def trends(app: AppContext, topic: str, days: int, until: datetime | None) -> None:
         """Daily articles, stories and outlets for TOPIC, with spikes marked."""
+        from mediawatch.names import did_you_mean
+        from mediawatch.names import resolve as resolve_name
         from warehouse.connection import opened
         from warehouse.trends import daily_counts, ensure_trend_views, spikes
 
@@ -36,11 +38,14 @@ def register(cli: click.Group) -> None:
                 r[0] for r in con.execute("SELECT DISTINCT topic FROM topic_matches").fetchall()
             }
             known = {t.name for t in config.topics} | stored
-            if topic not in known:
+            name = resolve_name(topic, known)  # `trends Chechnya` finds chechnya
+            if name is None:
                 raise TerminalError(
-                    f"no topic named {topic!r} (known: {', '.join(sorted(known)) or 'none'})",
+                    f"no topic named {topic!r}{did_you_mean(topic, known)}"
+                    f" (known: {', '.join(sorted(known)) or 'none'})",
                     hint="list them with: mediawatch topics list",
                 )
+            topic = name
             counts = daily_counts(con, topic, days, until=until.date() if until else None)
             found = spikes(con, topic, since=counts[0].day) if counts else []
         click.echo(render(topic, counts, found))
@@ -78,7 +83,8 @@ def render(topic: str, counts: Sequence, found: Sequence) -> str:
         )
         for c in counts
     ]  # fmt: skip
-    lines = [table(["day", "articles", "stories", "outlets", "z", "spike", "stories"], rows)]
+    # the last column charts the stories column: its own heading, so no two columns share one
+    lines = [table(["day", "articles", "stories", "outlets", "z", "spike", "stories chart"], rows)]
     if counts:
         first: date = counts[0].day
         last: date = counts[-1].day

@@ -268,7 +268,8 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 def _bind(host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
-    """Bind to ``host``; if that address is unavailable, fall back to 127.0.0.1."""
+    """Bind to ``host``; if that address (or its ``port``) is unavailable, fall back to
+    127.0.0.1 on any free port: the outlet config printed or written says where it is."""
     try:
         return _QuietServer((host, port), handler)
     except OSError:

@@ -13,14 +13,15 @@ from collections.abc import Iterable, Iterator
 from lxml import etree
 from lxml.html import HtmlElement
 
-from pipeline.metadata.titles import is_site_name
+from pipeline.metadata.titles import is_site_name, norm_text
 
 _SPLIT = re.compile(
     r"\s*(?:\s[-–—]\s|;|\||,|/|\s&\s|&amp;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|\be\b)\s*"
 )
 _PREFIX = re.compile(
     r"^(?:(?:written|reported|posted|text|story|words|photos?|fotos?|reporting|"
-    r"ein beitrag|eine analyse|ein kommentar|ein interview|ein gastbeitrag)\s+)?"
+    r"ein beitrag|eine analyse|ein kommentar|ein interview|ein gastbeitrag)\s+|"
+    r"[^\W\d_]+\s+(?=by\s))?"  # "Analysis by", "Commentary by": a kind of piece, then "by"
     r"(?:by|von|vom|par|por|di|door|av|af|от|автор|автори|text|autor(?:in)?|author|"
     r"redakteur(?:in)?|verfasst von|geschrieben von|erstellt von|autorenseite von|posted by)\s*[:\-]?\s+",
     re.IGNORECASE,
@@ -182,7 +183,7 @@ def _normal(text: str) -> str:
 
 
 def _loose(text: str) -> str:
-    """Key that survives re-spelling ("ThE_PaiN" / "ThE PaiN", "mdr.de" / "Mdr De")."""
+    """Key that survives re-spelling ("QuiLL_MaN" / "QuiLL MaN", "example.de" / "Example De")."""
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
@@ -231,6 +232,8 @@ def _clean_one(
         or (strict and _GENERIC.search(part))
         # "deinen Hochzeitsbloggern": prose; an all lower-case byline is only a style
         or (strict and len(words) > 1 and _lower_word(words[0]) and not part.islower())
+        # "Projektleiterin der Stiftung in Rom": a role or an organisation
+        or (strict and _organisation(part))
     )
     if not_person:
         if dropped is not None:
@@ -284,20 +287,43 @@ def clean_authors(
             continue
         urls = _URL.findall(value)
         if any(_domain(u) in domains for u in urls):  # "Deutsche Welle (www.dw.com)"
-            if dropped is not None:
-                dropped.add(_loose(_URL.sub(" ", value)))
+            if dropped is not None:  # the name beside the domain, and the domain itself
+                dropped.update(_loose(v) for v in (_URL.sub(" ", value), *urls))
+                dropped.discard("")
             continue
         if dropped is not None:
             dropped.update(_loose(u) for u in urls)
         value = _URL.sub(" ", _EMAIL.sub(" ", value))
         value = _PREFIX.sub("", _LABEL.sub("", value))
         value = _EV.sub(" eV", value)  # "e. V." must not split at the Italian "e"
-        for part in _SPLIT.split(value):
-            name = _clean_one(part, excluded, strict, dropped)
+        if _normal(value) in excluded:  # "Cats & Dogs" is the outlet, not two persons
+            if dropped is not None:
+                dropped.add(_loose(value))
+            continue
+        parts = _SPLIT.split(value)
+        names = [_clean_one(part, excluded, strict, dropped) for part in parts]
+        if strict and any(
+            n is None and _organisation(p) for n, p in zip(names, parts, strict=True)
+        ):
+            # "Landesamt für Boden und Wasser": split at "und", the one-word
+            # pieces of an organisation's name are no persons either
+            if dropped is not None:
+                dropped.update(_loose(n) for n in names if n is not None and len(n.split()) == 1)
+            names = [n for n in names if n is not None and len(n.split()) > 1]
+        for name in names:
             if name and (key := _normal(name)) not in seen:
                 seen.add(key)
                 out.append(name)
     return out
+
+
+def _organisation(part: str) -> bool:
+    """An organisation's name: a legal form or institution word, or a lower-case word
+    inside ("Landesamt für Boden"), where a person's name has only its particles."""
+    words = part.split()
+    return bool(_ORG.search(part)) or (
+        len(words) > 2 and not part.islower() and any(map(_lower_word, words))
+    )
 
 
 _BYLINE_XPATH = (
@@ -315,7 +341,8 @@ _BYLINE_TEXT = re.compile(
 )
 _SKIP = re.compile(r"comment|related|teaser|footer|sidebar|widget|share|social", re.IGNORECASE)
 _LAYOUT = re.compile(
-    r"(?:^|[-_])(?:has|with|no|one|two|three|left|right|is)[-_]|layout|posi?ti?tion",
+    r"(?:^|[-_])(?:has|with|no|one|two|three|left|right|is)[-_]|layout|posi?ti?tion|"
+    r"(?:article|post|entry|story)[-_]+sidebar",  # the article's own column of facts
     re.IGNORECASE,
 )
 
@@ -324,6 +351,19 @@ def _in_box(names: str) -> bool:
     """A class/id naming a comment, teaser or sidebar box; layout modifiers of the page's
     main column ("right-sidebar", "has-sidebar", "wrapper__with-sidebar") do not make it one."""
     return any(_SKIP.search(t) and not _LAYOUT.search(t) for t in names.split())
+
+
+def headline_frames(tree: HtmlElement) -> set[HtmlElement]:
+    """The elements around the page's <h1>s: whatever their class says ("lead
+    module-teaser", "sidebar-wrapper"), they frame the article, not a side box."""
+    return {a for h1 in tree.iter("h1") for a in h1.iterancestors()}
+
+
+def _boxed(elem: HtmlElement, frames: set[HtmlElement]) -> bool:
+    """Whether elem sits in a comment, teaser or sidebar box (or is one)."""
+    boxes = [elem]
+    boxes += (a for a in elem.iterancestors() if a.tag not in ("body", "html") and a not in frames)
+    return any(_in_box(a.get("class", "") + " " + a.get("id", "")) for a in boxes)
 
 
 def _byline_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
@@ -347,28 +387,46 @@ def _byline_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
             yield elem
 
 
-def dom_bylines(tree: HtmlElement, limit: int = 5) -> list[str]:
-    """Short texts of byline/author elements, outside comment and related-article boxes."""
+# an author box's biography opens with the full name: "Jane Roe - reporter since ...",
+# "Jane Roe ist Redakteurin ...", "Jane Roe is a ..."
+_BIO_NAME = re.compile(
+    r"^((?:[^\W\d_][\w'’\-]+)(?: (?:[^\W\d_][\w'’\-]+|[^\W\d_]\.)){1,2})"
+    r"(?:\s+[-–—,:]\s|\s+(?:is|was|ist|war|est|es|schreibt|writes)\s)"
+)
+
+
+def dom_bylines(tree: HtmlElement, limit: int = 5, bios: list[str] | None = None) -> list[str]:
+    """Short texts of byline/author elements, outside comment and related-article boxes;
+    `bios` collects the full names that open longer author-box texts (biographies)."""
     found: list[str] = []
+    frames = headline_frames(tree)
     for elem in _byline_elements(tree):
         if elem.tag in ("meta", "link", "body", "html", "script", "style", "img"):
             continue
         # the element itself ("comment-author") or a box around it, but not <body>/<html>,
-        # whose classes describe the whole page ("has-sidebar", "social-share-enabled")
-        boxes = [elem, *(a for a in elem.iterancestors() if a.tag not in ("body", "html"))]
-        if any(_in_box(a.get("class", "") + " " + a.get("id", "")) for a in boxes):
+        # whose classes describe the whole page ("has-sidebar", "social-share-enabled"),
+        # nor a box that holds the headline: that one frames the article itself
+        if _boxed(elem, frames):
             continue
         text = " ".join(" ".join(elem.itertext()).split())
-        if 2 < len(text) <= 80:
+        if 2 < len(text) <= 80 and len(found) < limit:
             found.append(text)
-            if len(found) >= limit:
-                break
+        elif len(text) > 80 and bios is not None:
+            # the element's own opening text: a box around it starts with other parts
+            match = _BIO_NAME.match(" ".join((elem.text or "").split()))
+            if match and all(w[0].isupper() for w in match[1].split()):
+                bios.append(match[1])
+        if len(found) >= limit and bios is None:
+            break
     return found
 
 
-def text_byline(text: str) -> list[str]:
-    """A "By A and B" / "von A" line among the first or last lines of the article text."""
+def text_byline(text: str, title: str = "") -> list[str]:
+    """A "By A and B" / "von A" line among the first or last lines of the article text;
+    not the headline, which may start with the same word ("Von Regeln und Ausnahmen")."""
+    headline = norm_text(title)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not headline or norm_text(line) != headline]
     for line in lines[:3] + lines[-2:]:
         if len(line) <= 80 and (match := _BYLINE_TEXT.match(line)):
             return [match.group(1)]
@@ -376,11 +434,16 @@ def text_byline(text: str) -> list[str]:
 
 
 def complete_names(names: list[str], others: Iterable[str]) -> list[str]:
-    """A lone first name ("Todd") is completed from another source's full byline that
-    starts with it ("Todd Bates"): metadata often carries only a CMS display name."""
+    """A lone first name ("Jane") is completed from another source's full byline that
+    starts with it ("Jane Roe"): metadata often carries only a CMS display name. A name
+    a style sheet shows in lower case ("jane roe") takes another source's capitals."""
+    others = list(others)
     fuller = [o for o in others if len(o.split()) >= 2]
+    cased = {o.casefold(): o for o in others if not o.islower()}
     out: list[str] = []
     for name in names:
+        if name.islower() and " " in name:  # not a handle: "jdoe" stays as written
+            name = cased.get(name, name)
         if len(name.split()) == 1:
             key = name.casefold()
             name = next((o for o in fuller if o.split()[0].casefold() == key), name)
@@ -421,11 +484,12 @@ _DATED_BYLINE = re.compile(
     r"([^\W\d_][\w'’.\- ]{2,50})$",
     re.IGNORECASE,
 )
+_BY_WORD = re.compile(r"\s(?:by|von|par|por|door|di)\s", re.IGNORECASE)
 _LABELLED = re.compile(
     r"^(?:(?:autor(?:in)?|author|auteur|autore|verfasser(?:in)?|автор)\s*:\s*|"
     r"(?:autoren|authors)\s*:?\s+|(?:posted|written|published)\s+by\s+|"
     r"(?:(?:blog|gast)?\s*(?:beitrag|artikel)|geschrieben|verfasst)\s+von\s+)"
-    r"([^\W\d_][\w'’.\- ]{2,60})$",
+    r"([^\W\d_][\w'’.\- ]{2,60})(?:,[^,]{0,80})?$",  # a role may follow: "A, Reporterin"
     re.IGNORECASE,
 )
 _NO_TEXT = frozenset(["script", "style", "noscript", "template", "option", "title"])
@@ -449,6 +513,16 @@ _BREAKS = frozenset(["br", "hr", "img", "time", "svg", "i", "abbr", "span"])
 _NAME_END = re.compile(r"\s*[|•·]|\s+(?:on|am|um|at|in|under)(?:\s|$)")
 
 
+def _next_element(elem: HtmlElement) -> HtmlElement | None:
+    """The next sibling element, past comments and processing instructions."""
+    nxt = elem.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        if (nxt.tail or "").strip():
+            return None  # text between: the label is not followed by an element
+        nxt = nxt.getnext()
+    return nxt
+
+
 def _labelled_next(elem: HtmlElement, is_tail: bool) -> str | None:
     """The short text that follows a lone byline label, up to a separator."""
     if is_tail:  # "<br>Autor: <a>", "<time/> by <a>", but not prose: "<em>A</em> von <em>B</em>"
@@ -460,9 +534,13 @@ def _labelled_next(elem: HtmlElement, is_tail: bool) -> str | None:
     else:  # the label fills its element: the name follows it, maybe a box or two up
         nxt = None
         for _ in range(3):
-            if (elem.tail or "").strip():
+            if tail := " ".join((elem.tail or "").split()):
+                # "<span>Autor:</span> Eva Holm<br>": the name is the tail, up to a break
+                after = elem.getnext()
+                if ":" in elem.text_content() and (after is None or after.tag == "br"):
+                    return tail if 2 < len(tail) <= 60 else None
                 return None
-            if (nxt := elem.getnext()) is not None or (elem := elem.getparent()) is None:
+            if (nxt := _next_element(elem)) is not None or (elem := elem.getparent()) is None:
                 break
     if nxt is None or not isinstance(nxt.tag, str) or nxt.tag in _NO_TEXT:
         return None
@@ -478,6 +556,7 @@ def dated_byline(tree: HtmlElement) -> list[str]:
     first: str | None = None  # a lone first name waits for a fuller "More from" heading
     more: str | None = None
     more_alone = False
+    frames = headline_frames(tree)
     for elem in tree.iter():
         if not isinstance(elem.tag, str) or elem.tag in _NO_TEXT:
             continue
@@ -490,6 +569,9 @@ def dated_byline(tree: HtmlElement) -> list[str]:
             if _DIGIT.search(text):
                 match = _DATED_BYLINE.match(text)
                 found = match.group(1) if match else None
+                # "21. Januar 2022 | Verkehr": a section, not a signature
+                if match and len(match[1].split()) == 1 and not _BY_WORD.search(match[0]):
+                    found = None
             elif match := _LABELLED.match(text):
                 found = match.group(1)
             elif len(text) <= 30 and _LABEL_ONLY.match(text):
@@ -504,8 +586,7 @@ def dated_byline(tree: HtmlElement) -> list[str]:
             if found is None or first is not None:
                 continue
             found = _NAME_END.split(found, maxsplit=1)[0]
-            boxes = [elem, *(a for a in elem.iterancestors() if a.tag not in ("body", "html"))]
-            if not any(_in_box(a.get("class", "") + " " + a.get("id", "")) for a in boxes):
+            if not _boxed(elem, frames):
                 if len(found.split()) > 1:
                     return [found]
                 first = found
@@ -529,18 +610,37 @@ def _with_coauthors(names: list[str], later: list[list[str]]) -> list[str]:
     return names
 
 
+def _as_written(names: list[str], candidates: list[tuple[list[str], str]]) -> list[str]:
+    """trafilatura re-spells what it reads ("QuiLL_MaN" -> "QuiLL MaN"): a name the page's
+    own markup writes with the same letters is kept as the page writes it."""
+    written = {
+        _loose(a): a
+        for raw, source in candidates
+        if source != "trafilatura"
+        for a in clean_authors(raw, strict=False)
+    }
+    out = []
+    for name in names:
+        as_written = written.get(_loose(name), name)
+        # but "Jane Roe" stays a name where the markup has only a user name "jane.roe"
+        out.append(name if " " in name and as_written.islower() else as_written)
+    return out
+
+
 def choose_authors(
     candidates: list[tuple[list[str], str]],
     outlet_names: list[str],
     name_keys: set[str],
     sources: dict[str, str],
     fallback: bool = True,
+    fuller: list[str] | None = None,
 ) -> list[str]:
     """Persons from the first source that names any; else (with `fallback`) whatever
     signature the page has.
 
     A signature rejected in one source (an outlet's domain, a desk) is rejected in every
     other: extractors re-spell metadata ("mdr.de" -> "Mdr De") and would let it back in.
+    `fuller` names (an author box's biography) only complete a lone first name.
     """
     dropped: set[str] = set()
     people = [
@@ -561,9 +661,13 @@ def choose_authors(
             found = with_agencies(found, raw, outlet_names)
             shown = [other for other, src in people[i + 1 :] if src in ("byline", "text")]
             found = _with_coauthors(found, shown)
-            return complete_names(
-                found, [a for other, _ in people for a in other] + _domain_names(outlet_names)
+            found = complete_names(
+                found,
+                [a for other, _ in people for a in other]
+                + _domain_names(outlet_names)
+                + (fuller or []),
             )
+            return _as_written(found, candidates) if source == "trafilatura" else found
     for raw, source in candidates if fallback else ():
         if found := clean_authors(raw, strict=False):
             sources["authors"] = source

@@ -14,10 +14,13 @@ import asyncio
 import logging
 import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import FrameType
 from typing import Protocol
 
 from mediawatch.config import Config
@@ -119,29 +122,31 @@ def run_backfill(
         raise TerminalError(
             "no outlets to backfill", hint="add [[outlets]] to the config, or pass --all-hosts"
         )
-    prepare_warehouse(config)
-    timeout = config.warehouse.lock_timeout_s
-    with opened(config.warehouse_path, timeout_s=timeout) as con:
-        run_id = start_run(con, names, "backfill", os.getpid())
-    done = load_progress(config.warehouse_path, source, timeout)
-    stats: dict[str, OutletRunStats] = {}
-    job = CrawlJob(config=config, outlets=tuple(names), run_id=run_id)
-    ingestor, _ = build_ingestor(job, stats)
-    counters = Counters(items_total=len(items))
-    reader = ItemReader(config, source, matcher, ingestor, client, counters, run_id, say)
-    started = time.monotonic()
-    status = "ok"
-    try:
-        status = asyncio.run(reader.read_all(items, done, report))
-    finally:
-        ingestor.close()
-        report(counters, True)
+    stop = threading.Event()
+    with _StopRequests(stop):
+        prepare_warehouse(config)
+        timeout = config.warehouse.lock_timeout_s
         with opened(config.warehouse_path, timeout_s=timeout) as con:
-            if stats:
-                record_outlet_stats(con, run_id, stats, time.monotonic() - started)
-            if status == "ok" and reader.failed_items:
-                status = "partial"
-            finish_run(con, run_id, status, _error(status, reader.failed_items))
+            run_id = start_run(con, names, "backfill", os.getpid())
+        done = load_progress(config.warehouse_path, source, timeout)
+        stats: dict[str, OutletRunStats] = {}
+        job = CrawlJob(config=config, outlets=tuple(names), run_id=run_id)
+        ingestor, _ = build_ingestor(job, stats)
+        counters = Counters(items_total=len(items))
+        reader = ItemReader(config, source, matcher, ingestor, client, counters, run_id, say, stop)
+        started = time.monotonic()
+        status = "ok"
+        try:
+            status = asyncio.run(reader.read_all(items, done, report))
+        finally:
+            ingestor.close()  # a Ctrl-C during the last writes waits for them too
+            report(counters, True)
+            with opened(config.warehouse_path, timeout_s=timeout) as con:
+                if stats:
+                    record_outlet_stats(con, run_id, stats, time.monotonic() - started)
+                if status == "ok" and reader.failed_items:
+                    status = "partial"
+                finish_run(con, run_id, status, _error(status, reader.failed_items))
     new = sum(s.new for s in stats.values())
     duplicate = sum(s.duplicate for s in stats.values())
     seconds = time.monotonic() - started
@@ -169,6 +174,7 @@ class ItemReader:
         counters: Counters,
         run_id: int | None,
         say: Callable[[str], None],
+        stop: threading.Event,
     ) -> None:
         self.say = say
         self.config = config
@@ -179,7 +185,8 @@ class ItemReader:
         self.counters = counters
         self.run_id = run_id
         self.failed_items: list[tuple[str, str]] = []
-        self.stop = asyncio.Event()
+        # set by a signal handler (Ctrl-C, SIGTERM), or a stopping worker; read between records
+        self.stop = stop
         backfill = config.backfill
         self.checkpoint_every = backfill.checkpoint_records
         self.max_bytes = config.crawl.max_page_bytes
@@ -191,9 +198,6 @@ class ItemReader:
         done: dict[str, Progress],
         report: Callable[[Counters, bool], None],
     ) -> str:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._stop_requested)
         ticker = asyncio.create_task(self._tick(report))
         try:
             for item in items:
@@ -208,14 +212,6 @@ class ItemReader:
             return "ok"
         finally:
             ticker.cancel()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-
-    def _stop_requested(self) -> None:
-        if self.stop.is_set():  # a second Ctrl-C: committed work is safe, leave now
-            os._exit(130)
-        log.warning("stopping: finishing the pages in flight (Ctrl-C again to leave at once)")
-        self.stop.set()
 
     async def _tick(self, report: Callable[[Counters, bool], None]) -> None:
         while True:
@@ -308,6 +304,36 @@ class ItemReader:
             Progress(self.source, item.key, position, records, pages, status, detail, self.run_id,
                      datetime.now(UTC))
         )  # fmt: skip
+
+
+class _StopRequests:
+    """Ctrl-C and SIGTERM ask the backfill to stop after the pages in flight, from the first
+    step to the last write: installed for the whole run, not only while records are read,
+    so a signal during start-up or the final flush is never a KeyboardInterrupt traceback.
+    A second Ctrl-C leaves at once: what is committed is safe, the rest is read again.
+    """
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self._previous: dict[int, object] = {}
+
+    def _requested(self, signum: int, frame: FrameType | None) -> None:
+        if self.stop.is_set():
+            os._exit(130)
+        sys.stderr.write(
+            "\nstopping: finishing the pages in flight (Ctrl-C again to leave at once)\n"
+        )
+        self.stop.set()
+
+    def __enter__(self) -> _StopRequests:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._requested)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]  # may be None (set from C)
 
 
 async def _drain(pending: set[asyncio.Task]) -> None:

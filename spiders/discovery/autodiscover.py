@@ -30,14 +30,24 @@ COMMON_FEED_PATHS: tuple[str, ...] = (
     "/feed.json",
     "/?feed=rss2",
 )
+# where sites keep a sitemap that robots.txt does not name (the common CMS defaults)
 COMMON_SITEMAP_PATHS: tuple[str, ...] = (
     "/sitemap.xml",
     "/sitemap_index.xml",
+    "/sitemap-index.xml",
     "/news-sitemap.xml",
     "/sitemap-news.xml",
     "/sitemap_news.xml",
     "/wp-sitemap.xml",
     "/sitemap.xml.gz",
+    "/sitemap_index.xml.gz",
+    "/sitemap-index.xml.gz",
+    "/sitemap_news.xml.gz",
+    "/sitemap-news.xml.gz",
+    "/.sitemap.xml",
+    "/sitemap",
+    "/sitemap/sitemap-index.xml",
+    "/admin/config/search/xmlsitemap",
 )
 _FEED_HINTS = ("rss", "atom", "feed")
 MAX_FEEDS = 20

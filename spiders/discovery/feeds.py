@@ -23,6 +23,7 @@ from lxml import etree
 
 from pipeline.items import Evidence
 
+from .clipped import complete_tree
 from .dates import parse_date
 from .entries import Discovered
 from .payload import (
@@ -30,7 +31,6 @@ from .payload import (
     PayloadError,
     maybe_gunzip,
     normalise_references,
-    parse_tree,
     strip_doctype,
 )
 from .urls import absolute_http_url
@@ -88,6 +88,13 @@ class FeedResult:
     error: str | None = None
     title: str | None = None  # the feed's own title, for logs
     skipped: int = field(default=0)  # items without a usable http(s) link, or over the cap
+    # the document was clipped or broken: what was kept, and what left out (see ``clipped``)
+    damage: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """A sound feed with no items: the outlet has nothing to list, nothing failed."""
+        return self.error is None and not self.entries
 
 
 def parse_feed(
@@ -119,10 +126,11 @@ def _parse_xml_feed(data: bytes, url: str, max_entries: int) -> FeedResult:
     # lxml below sees correct UTF-8 and does not cut a mis-declared feed short
     scratch: dict[str, Any] = {}
     utf8 = convert_to_utf8({}, data, scratch)
-    try:
-        root = parse_tree(normalise_references(strip_doctype(utf8)))
-    except PayloadError as exc:
-        return FeedResult([], "unknown", f"not a feed ({exc})")
+    root, clipped = complete_tree(
+        normalise_references(strip_doctype(utf8)), ("{*}item", "{*}entry")
+    )
+    if root is None:
+        return FeedResult([], "unknown", "not a feed (not-xml)")
     dropped = _prune(root, max_entries)
     if sum(1 for _ in root.iter()) > _MAX_ELEMENTS_PER_ENTRY * max_entries + 1_000:
         return FeedResult([], "unknown", "not a feed (too many elements)")
@@ -155,9 +163,10 @@ def _parse_xml_feed(data: bytes, url: str, max_entries: int) -> FeedResult:
             error = f"malformed feed: {_bozo_reason(parsed)}"
         elif skipped:
             error = f"no entry with an http(s) link ({skipped} skipped)"
-        else:
-            error = "feed has no entries"
-    return FeedResult(entries, kind, error, title, skipped)
+        elif clipped:
+            error = f"clipped feed: no complete entry ({clipped} cut off at the end)"
+    damage = f"clipped feed: {clipped} entry cut off at the end left out" if clipped else None
+    return FeedResult(entries, kind, error, title, skipped, damage)
 
 
 def _prune(root: etree._Element, max_entries: int) -> int:
@@ -226,16 +235,41 @@ def _from_feedparser_entry(
     return Discovered(link, evidence, when)
 
 
+_HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
+
+
 def _entry_link(item: Mapping[str, Any], feed_url: str) -> str | None:
-    """The article link: <link>/alternate first, then a permalink guid or Atom id."""
-    candidates: list[str | None] = [item.get("link")]
-    for link in item.get("links") or ():
-        if link.get("rel", "alternate") == "alternate":
-            candidates.append(link.get("href"))
+    """The article link: the first HTML ``rel=alternate`` link, in document order.
+
+    feedparser's ``entry.link`` is the *last* alternate, so an Atom entry with a plain
+    ``<link href>`` (alternate by default) and a later ``rel="alternate"`` variant
+    (``?alt``, an AMP copy) would be stored under the variant. Where the entry's
+    ``<id>`` is itself one of its HTML alternates, that one is taken (they agree).
+    Without an HTML alternate: ``entry.link`` (RSS), other alternates, then a permalink
+    guid or Atom id.
+    """
     guid = item.get("id")
-    if isinstance(guid, str) and guid.startswith(("http://", "https://")):
-        candidates.append(guid)
-    for candidate in candidates:
+    guid_url = (
+        absolute_http_url(guid, feed_url)
+        if isinstance(guid, str) and guid.startswith(("http://", "https://"))
+        else None
+    )
+    html_links: list[str] = []
+    other_alternates: list[str | None] = []
+    for link in item.get("links") or ():
+        if (link.get("rel") or "alternate") != "alternate":
+            continue
+        media = (link.get("type") or "").split(";")[0].strip().lower()
+        href = absolute_http_url(link.get("href"), feed_url)
+        if href and media in _HTML_TYPES:
+            html_links.append(href)
+        else:
+            other_alternates.append(link.get("href"))
+    if guid_url and guid_url in html_links:
+        return guid_url
+    if html_links:
+        return html_links[0]
+    for candidate in (item.get("link"), *other_alternates, guid_url):
         if isinstance(candidate, str):
             absolute = absolute_http_url(candidate, feed_url)
             if absolute:
@@ -286,7 +320,7 @@ def _parse_json_feed(data: bytes, url: str, max_entries: int) -> FeedResult:
         )
         when = parse_date(published_raw) or parse_date(modified_raw)
         entries.append(Discovered(link, evidence, when))
-    error = None if entries else ("feed has no entries" if not skipped else "no usable entry")
+    error = "no usable entry" if skipped and not entries else None  # no items at all: empty
     return FeedResult(entries, "jsonfeed", error, _clean(doc.get("title"), _MAX_TITLE), skipped)
 
 

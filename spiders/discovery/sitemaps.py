@@ -8,7 +8,6 @@ as sitemaps are accepted too, as the sitemaps protocol allows.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +16,7 @@ from lxml import etree
 
 from pipeline.items import Evidence
 
+from .clipped import CLIPPED, SOUND, TrustedElements, written_locs
 from .dates import parse_date
 from .entries import Discovered, select_recent
 from .payload import (
@@ -24,7 +24,6 @@ from .payload import (
     PayloadError,
     maybe_gunzip,
     normalise_references,
-    safe_iterparse,
     strip_doctype,
     to_utf8,
 )
@@ -42,6 +41,13 @@ class SitemapResult:
     # index: child URL -> parsed <lastmod>, where given (see ``recent_children``)
     children_lastmod: dict[str, datetime] = field(default_factory=dict)
     truncated: bool = False  # more than max_urls entries; the rest were ignored
+    # the document was clipped or broken: what was kept, and what left out (see ``clipped``)
+    damage: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """A sound sitemap (or index) that lists nothing: the site has nothing, nothing failed."""
+        return self.error is None and not self.entries and not self.children
 
 
 def parse_sitemap(
@@ -94,42 +100,60 @@ def _parse_xml(data: bytes, url: str, max_urls: int) -> SitemapResult:
     seen_children: set[str] = set()
     lastmods: dict[str, datetime] = {}
     truncated = False
-    error: str | None = None
+    dropped = 0  # entries a clipped or repaired document could not vouch for
+    unusable = 0  # entries without an http(s) <loc>
+    written: set[str] | None = None  # <loc> texts in the raw bytes, read once if needed
     tags = ("{*}url", "{*}sitemap", "{*}urlset", "{*}sitemapindex", "{*}rss", "{*}feed", "{*}RDF")
-    try:
-        for _event, element in safe_iterparse(io.BytesIO(data), tags):
-            name = _local(element.tag)
-            if name in ("rss", "feed", "RDF"):
-                return _from_feed(data, url)
-            if name in ("urlset", "sitemapindex"):
-                kind = "urlset" if name == "urlset" else "index"
-                break
-            if len(entries) + len(children) >= max_urls:
-                truncated = True
-                break
-            if name == "url":
-                kind = "urlset"
-                found = _url_entry(element, url)
-                if found is not None:
-                    entries.append(found)
-            elif name == "sitemap":
-                kind = "index"
-                loc = absolute_http_url(_child_text(element, "loc"), url)
-                if loc and loc not in seen_children:
-                    seen_children.add(loc)
-                    children.append(loc)
-                    when = parse_date(_child_text(element, "lastmod"))
-                    if when is not None:
-                        lastmods[loc] = when
-            _release(element)
-    except etree.XMLSyntaxError as exc:
-        error = f"malformed sitemap: {exc}"[:300]  # keep what was read before the damage
-    if error is None:
-        if kind == "unknown":
-            error = "not a sitemap"
-        elif not entries and not children:
-            error = "sitemap has no usable URL"
-    return SitemapResult(kind, entries, children, error, lastmods, truncated)
+    reader = TrustedElements(data, tags)
+    for element, trust in reader:
+        name = _local(element.tag)
+        if name in ("rss", "feed", "RDF"):
+            return _from_feed(data, url)
+        if name in ("urlset", "sitemapindex"):
+            kind = "urlset" if name == "urlset" else "index"
+            break
+        if len(entries) + len(children) >= max_urls:
+            truncated = True
+            break
+        kind = "urlset" if name == "url" else "index"
+        raw_loc = _child_text(element, "loc")
+        if trust != SOUND:
+            if written is None:
+                written = written_locs(data)
+            if trust == CLIPPED or raw_loc not in written:
+                dropped += 1  # cut off at the end, or pieced together by the repair
+                _release(element)
+                continue
+        if name == "url":
+            found = _url_entry(element, url)
+            if found is not None:
+                entries.append(found)
+            else:
+                unusable += 1
+        else:
+            loc = absolute_http_url(raw_loc, url)
+            unusable += loc is None
+            if loc and loc not in seen_children:
+                seen_children.add(loc)
+                children.append(loc)
+                when = parse_date(_child_text(element, "lastmod"))
+                if when is not None:
+                    lastmods[loc] = when
+        _release(element)
+    damage = None
+    if reader.damaged:
+        damage = "clipped" if reader.clipped else "malformed"
+        damage += f" sitemap: {len(entries) + len(children)} complete entries kept"
+        damage += f", {dropped} left out" if dropped else ""
+        damage += f" ({reader.error})" if reader.error else ""
+    error: str | None = None
+    if kind == "unknown":
+        error = damage or "not a sitemap"
+    elif not entries and not children and (dropped or reader.damaged):
+        error = damage
+    elif not entries and not children and unusable:
+        error = f"sitemap has no usable URL ({unusable} without an http(s) <loc>)"
+    return SitemapResult(kind, entries, children, error, lastmods, truncated, damage=damage)
 
 
 def _release(element: etree._Element) -> None:
@@ -201,4 +225,5 @@ def _from_feed(data: bytes, url: str) -> SitemapResult:
     from .feeds import parse_feed
 
     feed = parse_feed(data, url)
-    return SitemapResult("urlset" if feed.entries else "unknown", feed.entries, error=feed.error)
+    kind = "unknown" if feed.error and not feed.entries else "urlset"
+    return SitemapResult(kind, feed.entries, error=feed.error, damage=feed.damage)

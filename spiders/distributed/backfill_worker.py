@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -107,7 +108,7 @@ class BackfillRunner:
         self.worker_id = worker_id
         self.extractor = extractor
         self._task: asyncio.Task[None] | None = None
-        self._reader: ItemReader | None = None
+        self._stop = threading.Event()  # read by the reader between records
 
     @property
     def busy(self) -> bool:
@@ -126,8 +127,7 @@ class BackfillRunner:
     async def stop(self) -> None:
         """Finish the pages in flight and push a checkpoint; the job stays leased, at that
         checkpoint, for ``requeue_inflight`` to put back in the queue."""
-        if self._reader is not None:
-            self._reader.stop.set()
+        self._stop.set()
         if self._task is not None:
             await asyncio.wait([self._task])
 
@@ -136,9 +136,8 @@ class BackfillRunner:
         client = archive_client(self.config) if job.source == "ccnews" else None
         reader = ItemReader(
             self.config, job.source, OutletMatcher(self.config, job.all_hosts), sink, client,
-            Counters(items_total=1), None, lambda line: log.info("%s", line),
+            Counters(items_total=1), None, lambda line: log.info("%s", line), self._stop,
         )  # fmt: skip
-        self._reader = reader
         before = None
         if job.position or job.records:
             before = Progress(job.source, job.item, job.position, job.records, job.articles,
@@ -150,8 +149,6 @@ class BackfillRunner:
             log.exception("backfill %s: worker error", job.item)
             self._fail(sink, job, f"worker error: {type(exc).__name__}: {exc}"[:300])
             return
-        finally:
-            self._reader = None
         # (a failed file was logged by the reader, with its name and the reason)
         log.info("backfill %s: %s after %d record(s)", job.item, status, reader.counters.records)
 
