@@ -91,26 +91,38 @@ def redis_url() -> Iterator[str]:
 
     import redis
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
+    def started() -> tuple[subprocess.Popen, str] | None:
+        """Our own server on a free port, or None when the port was taken meanwhile (by
+        another suite's redis-server, say: flushing that one would break both suites)."""
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        url = f"redis://127.0.0.1:{port}/0"
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                if client.info("server")["process_id"] == proc.pid:
+                    return proc, url
+                break  # someone else's server answers on that port
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        proc.kill()
+        proc.wait(10)
+        return None
+
+    for _ in range(5):
+        found = started()
+        if found is not None:
             break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.05)
+    else:
+        raise RuntimeError("could not start a redis-server of our own on loopback")
+    proc, url = found
     yield url
     proc.terminate()
     proc.wait(10)
