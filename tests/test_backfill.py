@@ -25,7 +25,7 @@ from warcio.warcwriter import WARCWriter
 from mediawatch.demo import demo_config
 from mediawatch.newsroom import build_newsroom
 from mediawatch.newsroom.archive import ARCHIVE_END, write_archive, write_response
-from spiders.backfill.warc import ArchivedPage, Skipped, read_records
+from spiders.backfill.warc import ArchivedPage, Skipped, TruncatedArchive, read_records
 
 MEDIAWATCH = str(Path(sys.executable).with_name("mediawatch"))
 ARCHIVE_ARTICLES = 120
@@ -432,3 +432,33 @@ def test_a_record_stream_of_bytes_is_read_with_bounded_memory():
     stream.seek(0)
     (only,) = list(read_records(stream, max_bytes=100_000))
     assert only.item == Skipped("http://127.0.0.1/x", "oversize")
+
+
+@pytest.mark.parametrize("gzip_members", [True, False], ids=["warc.gz", "warc"])
+def test_a_file_cut_inside_its_last_record_is_truncated_never_a_short_page(gzip_members):
+    """warcio ends quietly at a cut last record (a short body, or an undecodable member):
+    the reader must say the file is truncated and never yield the cut page."""
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=gzip_members)
+    when = datetime(2017, 4, 2, 12, tzinfo=UTC)
+    first = b"<html><body><p>" + b"first " * 800 + b"</p></body></html>"
+    write_response(writer, "http://127.0.0.1:9/first", first, when)
+    start = buffer.tell()
+    last = b"<html><body><p>" + b"last " * 4000 + b"</p></body></html>"
+    write_response(writer, "http://127.0.0.1:9/last", last, when)
+    data = buffer.getvalue()
+    # a cut inside the closing bytes (the gzip trailer, the blank lines) loses no data
+    tail = 16 if gzip_members else 4  # gzip: the end of the deflate stream and its trailer
+    for cut in [*range(start + 1, len(data) - tail, 7), *range(len(data) - tail, len(data))]:
+        pages: list[ArchivedPage] = []
+        try:
+            for record in read_records(BytesIO(data[:cut]), 10**7):
+                if isinstance(record.item, ArchivedPage):
+                    pages.append(record.item)
+        except TruncatedArchive:
+            assert [p.body for p in pages] == [first], cut  # never the cut page
+        else:
+            assert cut >= len(data) - tail, f"cut at {cut} of {len(data)} went unnoticed"
+            assert [p.body for p in pages] == [first, last], cut  # whole
+    whole = [r.item for r in read_records(BytesIO(data), 10**7)]
+    assert [len(p.body) for p in whole if isinstance(p, ArchivedPage)] == [len(first), len(last)]

@@ -60,12 +60,25 @@ def read_records(stream: IO[bytes], max_bytes: int) -> Iterator[Record]:
     Raises ``TruncatedArchive`` at the first unreadable member; everything yielded before
     it is good. A record longer than ``max_bytes`` is skipped without being read into memory.
     """
-    records = ArchiveIterator(_Counting(stream), ensure_http_headers=False)
+    counting = _Counting(stream)
+    records = ArchiveIterator(counting, ensure_http_headers=False)
+    previous = None
     try:
         for record in records:
+            _check_whole(previous)  # warcio has read past it by now
             offset = records.offset  # where this record starts (read before its content)
+            if record.rec_headers.get_header("Content-Length") is None:
+                raise TruncatedArchive(f"record at byte {offset} has no Content-Length (cut off?)")
             item = _page_or_skip(record, max_bytes)
             yield Record(offset, None, item)
+            previous = record
+        _check_whole(previous)
+        if counting.position > records.offset:
+            # warcio ends quietly at a member it cannot decode: a cut .warc.gz
+            left = counting.position - records.offset
+            raise TruncatedArchive(f"{left} byte(s) after the last whole record (cut off?)")
+    except TruncatedArchive:
+        raise
     except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
         raise TruncatedArchive(f"{type(exc).__name__}: {exc}"[:300]) from exc
     except Exception as exc:  # warcio parsing garbage: AttributeError, IndexError, ...
@@ -114,6 +127,7 @@ def _page_or_skip(record, max_bytes: int) -> ArchivedPage | Skipped:
     body = record.content_stream().read(max_bytes + 1)  # decodes chunked and gzip bodies
     if len(body) > max_bytes:
         return Skipped(url, "oversize")
+    _check_whole(record)  # a body cut short must not be stored as the page
     captured = _warc_date(record.rec_headers.get_header("WARC-Date"))
     if captured is None:
         return Skipped(url, "no-date")
@@ -126,6 +140,18 @@ def _page_or_skip(record, max_bytes: int) -> ArchivedPage | Skipped:
         charset=charset,
         last_modified=http.get_header("Last-Modified"),
     )
+
+
+def _check_whole(record) -> None:
+    """Raise if ``record``'s block ended before its Content-Length: the file was cut there.
+
+    warcio reads a short record to its end without complaint; its length reader still
+    holds the bytes it never got.
+    """
+    missing = getattr(getattr(record, "raw_stream", None), "limit", 0) if record else 0
+    if missing:
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        raise TruncatedArchive(f"record {url} is {missing} byte(s) short (cut off?)")
 
 
 def _int(value: str | None) -> int | None:
