@@ -165,10 +165,13 @@ class MemoryWatch:
 
     def __enter__(self) -> MemoryWatch:
         me = os.getpid()
+        # Processes already running (servers or workers of other tests in the same session)
+        # are not the crawl's: only what starts inside the block is measured.
+        before = set(descendants(me))
 
         def sample() -> None:
             while not self._stop.is_set():
-                for pid in descendants(me):
+                for pid in set(descendants(me)) - before:
                     self.peak[pid] = max(self.peak.get(pid, 0), rss_bytes(pid))
                 time.sleep(self.interval_s)
 
