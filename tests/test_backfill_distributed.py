@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,6 @@ import urllib.request
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -28,16 +26,9 @@ from mediawatch.demo import demo_config
 from mediawatch.newsroom import build_newsroom, serve
 from mediawatch.newsroom.archive import ARCHIVE_END, write_response
 from spiders.backfill.warc import ArchivedPage, TruncatedArchive, read_records
+from tests.redis_support import needs_redis_server, redis
 
-if TYPE_CHECKING:
-    import redis
-else:
-    redis = pytest.importorskip("redis", reason="pip install redis scrapy-redis")
-pytest.importorskip("scrapy_redis", reason="pip install scrapy-redis")
-pytestmark = pytest.mark.skipif(
-    shutil.which("redis-server") is None,
-    reason="redis-server not installed (apt-get install -y redis-server)",
-)
+pytestmark = needs_redis_server
 
 MEDIAWATCH = str(Path(sys.executable).with_name("mediawatch"))
 PREFIX = "mediawatch"

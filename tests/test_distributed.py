@@ -7,28 +7,19 @@ Needs ``redis-server`` (Debian: ``apt-get install -y redis-server``) and the ``r
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
+from tests.redis_support import needs_redis_server, redis
 
-if TYPE_CHECKING:
-    import redis
-else:
-    redis = pytest.importorskip("redis", reason="pip install redis scrapy-redis")
-pytest.importorskip("scrapy_redis", reason="pip install scrapy-redis")
-pytestmark = pytest.mark.skipif(
-    shutil.which("redis-server") is None,
-    reason="redis-server not installed (apt-get install -y redis-server)",
-)
+pytestmark = needs_redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 # The installed console script, as users run it (the commands must be registered there).

@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from pipeline.items import Article, DatedValue, Evidence, FetchFailure, TopicMatch
 from pipeline.wire import EnvelopeError, PageResult, decode, encode
+from tests.redis_support import needs_redis_server as needs_redis
 
-if TYPE_CHECKING:
-    import redis
-else:
-    redis = pytest.importorskip("redis", reason="pip install redis scrapy-redis")
-pytest.importorskip("scrapy_redis", reason="pip install scrapy-redis")
-needs_redis = pytest.mark.skipif(
-    shutil.which("redis-server") is None,
-    reason="redis-server not installed (apt-get install -y redis-server)",
-)
 PREFIX = "mediawatch"
 
 
