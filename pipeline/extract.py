@@ -5,7 +5,9 @@ same tree goes to trafilatura for the main text and its heuristic metadata. Fiel
 fused with a fixed precedence, JSON-LD > meta tags > heuristics > feed/sitemap evidence,
 and the winning source is recorded so that odd values can be traced. A few plausibility
 rules bend the precedence, each recorded in date_flags: a published date the page does
-not show yields to one of its metadata dates that it shows, one long after the URL's date
+not show yields to one of its metadata dates (or <time datetime> values) that it shows, a
+JSON-LD time a day off the meta tags' only through a zone yields to it (dates.zone_conflict),
+one long after the URL's date
 yields to the URL, and one whose day the dateline next to the headline does not show
 yields to the day shown there (metadata/header_date.py).
 """
