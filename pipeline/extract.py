@@ -5,7 +5,9 @@ same tree goes to trafilatura for the main text and its heuristic metadata. Fiel
 fused with a fixed precedence, JSON-LD > meta tags > heuristics > feed/sitemap evidence,
 and the winning source is recorded so that odd values can be traced. A few plausibility
 rules bend the precedence, each recorded in date_flags: a published date the page does
-not show yields to one of its metadata dates that it shows, one long after the URL's date
+not show yields to one of its metadata dates (or <time datetime> values) that it shows, a
+JSON-LD time a day off the meta tags' only through a zone yields to it (dates.zone_conflict),
+one long after the URL's date
 yields to the URL, and one whose day the dateline next to the headline does not show
 yields to the day shown there (metadata/header_date.py).
 """
@@ -62,6 +64,7 @@ RULE_FAMILIES: dict[str, str] = {
     "date-header": "the date printed next to the headline wins",
     "date-url-guard": "a date long after the URL's day is an edit; the URL's day fixes the zone",
     "date-labelled": "with no metadata date, a date the page labels as published beats htmldate",
+    "date-zone-conflict": "published times a day apart only by zone: the zoned, the earlier one",
     "text-standfirst": "the standfirst that trafilatura dropped is put back",
     "text-recall-check": "a short precise text yields to a recall run that kept much more",
     "language-text-over-declared": "a confident detection overrules the declared language",
@@ -414,6 +417,9 @@ def _metadata_dates(p: Prepared, listed: list[str]) -> list[tuple[str | None, st
         *((v, "meta") for v in listed),
         (p.jsonld.modified, "json-ld"),
         (p.meta_value(meta.MODIFIED_KEYS), "meta"),
+        # a <time datetime> the page shows, when all of them name one day (several days
+        # are a list of teasers or comments)
+        *((v, "time") for v in dates.same_day_values(p.tags.time_shown)),
     ]
 
 
@@ -437,6 +443,14 @@ def _published(
             (ev.published if ev else None, _evidence_source(p.page)),
         ],
     )
+    if (
+        options.rule("date-zone-conflict")
+        and published is not None
+        and published.source == "json-ld"
+        and (other := dates.zone_conflict(jsonld.published, p.meta_value(meta.PUBLISHED_KEYS)))
+    ):
+        flags.append(f"published {jsonld.published} from json-ld: zone conflict with {other}")
+        published = chooser.choose("published", [(other, "meta")]) or published
     if options.rule("date-labelled") and (published is None or published.source == "text"):
         published = _labelled(p, published, flags)
     metadata = _metadata_dates(p, listed)

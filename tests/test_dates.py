@@ -263,3 +263,80 @@ def test_one_url_date_and_it_is_the_careful_one() -> None:
     assert dates.url_date("https://x.example/2023/10/3-questions-for-the-mayor/") is None
     found = dates.url_date("https://x.example/2023/10/03/questions/")
     assert found is not None and found.value.date() == date(2023, 10, 3)
+
+
+# ---------------------------------------------------------------- <time> and zone conflicts
+
+LATER = '<p class="filed">Filed <time datetime="2024-03-12T08:00:00+01:00">12.03.2024</time></p>'
+
+
+def test_shown_time_element_beats_a_metadata_date_the_page_never_shows() -> None:
+    # the <time> follows the body: too far from the headline for the dateline rule
+    head = '<meta property="article:published_time" content="2024-03-08T09:00:00+01:00">'
+    article = extract(page(head, "", BODY + LATER))
+    published = article.published
+    assert published is not None and published.source == "time"
+    assert published.value == datetime(2024, 3, 12, 7, tzinfo=UTC)
+    assert any("not shown" in flag for flag in article.date_flags)
+
+
+def test_time_elements_on_several_days_or_quoted_are_no_correction() -> None:
+    head = '<meta property="article:published_time" content="2024-03-08T09:00:00+01:00">'
+    other = '<p><time datetime="2024-03-14T10:00:00+01:00">14.03.2024</time></p>'
+    for body in (
+        BODY + LATER + other,  # teasers or comments: a list of days
+        BODY + f"<blockquote class='embedded-post'>{LATER}</blockquote>",  # a quoted post
+    ):
+        published = extract(page(head, "", body)).published
+        assert published is not None and published.source == "meta"
+        assert published.value.date() == date(2024, 3, 8)
+
+
+def test_zone_conflict_prefers_the_zoned_time_then_the_earlier_instant() -> None:
+    # no zone: read as UTC by guess; the zoned time on another day wins
+    assert dates.zone_conflict("2024-05-10T23:35:00", "2024-05-11T04:10:00-03:00") == (
+        "2024-05-11T04:10:00-03:00"
+    )
+    assert dates.zone_conflict("2024-05-11T04:10:00-03:00", "2024-05-10T23:35:00") is None
+    # one instant written once as local clock labelled UTC: the earlier one wins
+    assert dates.zone_conflict("2024-04-25T07:25:06Z", "2024-04-24T21:25:06+00:00") == (
+        "2024-04-24T21:25:06+00:00"
+    )
+    assert dates.zone_conflict("2024-04-24T21:25:06Z", "2024-04-25T07:25:06Z") is None
+    # same written day, minutes apart, or a bare day: nothing to settle
+    assert dates.zone_conflict("2024-04-24T09:00:00Z", "2024-04-24T05:00:00-02:00") is None
+    assert dates.zone_conflict("2024-04-25T07:25:06Z", "2024-04-24T21:20:00+00:00") is None
+    assert dates.zone_conflict("2024-04-25T07:25:06Z", "2024-04-24") is None
+    assert dates.zone_conflict(None, "2024-04-24T21:25:06+00:00") is None
+
+
+def zoned_page() -> str:
+    head = '<meta property="article:published_time" content="2024-04-24T21:25:06+00:00">' + (
+        jsonld(datePublished="2024-04-25T07:25:06Z")
+    )
+    return page(head, "")
+
+
+def test_zone_conflict_between_jsonld_and_meta_takes_the_meta_time() -> None:
+    article = extract(zoned_page())
+    published = article.published
+    assert published is not None and published.source == "meta"
+    assert published.value == datetime(2024, 4, 24, 21, 25, 6, tzinfo=UTC)
+    assert any("zone conflict" in flag for flag in article.date_flags)
+
+
+def test_zone_conflict_rule_off_keeps_jsonld() -> None:
+    fetched = FetchedPage(
+        url=URL,
+        requested_url=URL,
+        outlet="example",
+        status=200,
+        body=zoned_page().encode("utf-8"),
+        fetched_at=NOW,
+        content_type="text/html",
+    )
+    options = ExtractOptions(disabled_rules=frozenset({"date-zone-conflict"}))
+    article = extract_page(fetched, OutletHints(name="Example Outlet"), options, now=NOW)
+    assert isinstance(article, Article) and article.published is not None
+    assert article.published.source == "json-ld"
+    assert article.published.value.date() == date(2024, 4, 25)

@@ -327,3 +327,29 @@ def shown_alternative(
         if day != chosen and is_shown(day, text):
             return raw, source  # type: ignore[return-value]  # parse_datetime(None) never parses
     return None
+
+
+def zone_conflict(first: str | None, second: str | None) -> str | None:
+    """The second of two published times when the pair disagrees on the day only through
+    a zone: None when the first stands.
+
+    A time written with no zone was read in a guessed one, so a time that names its zone
+    wins. Two zoned times with the same minutes and seconds, whole hours apart, are one
+    instant written once as a local clock reading labelled UTC: a page cannot have been
+    published after its earliest claim, so the earlier instant wins.
+    """
+    one, two = parse_datetime(first), parse_datetime(second)
+    if one is None or two is None or "day" in (one.precision, two.precision):
+        return None
+    if _written_day(one) == _written_day(two):
+        return None
+    if one.offset_minutes is None:
+        return second if two.offset_minutes is not None else None
+    if two.offset_minutes is None:
+        return None
+    hours, rest = divmod(int((one.value - two.value).total_seconds()), 3600)
+    return second if rest == 0 and 0 < hours <= 14 else None
+
+
+def _written_day(parsed: Parsed) -> date:
+    return (parsed.value + timedelta(minutes=parsed.offset_minutes or 0)).date()

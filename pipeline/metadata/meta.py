@@ -76,6 +76,8 @@ class MetaData:
     h1: list[str] = field(default_factory=list)
     h2: list[str] = field(default_factory=list)
     time_published: list[str] = field(default_factory=list)
+    # <time datetime> elements that show text: the page's visible dates in machine form
+    time_shown: list[str] = field(default_factory=list)
 
     def first(self, keys: tuple[str, ...]) -> tuple[str, str] | None:
         """-> (key, value) of the first key present with a non-empty value."""
@@ -150,4 +152,13 @@ def parse_meta(tree: HtmlElement) -> MetaData:
         "[@datetime or @content]"
     ):
         data.time_published.append((elem.get("datetime") or elem.get("content") or "").strip())
+    for elem in tree.iter("time"):
+        value = (elem.get("datetime") or "").strip()
+        # a <time> inside a blockquote dates the quoted post (an embedded social post)
+        if value and elem.text_content().strip() and not _quoted(elem):
+            data.time_shown.append(value)
     return data
+
+
+def _quoted(elem: HtmlElement) -> bool:
+    return any(parent.tag == "blockquote" for parent in elem.iterancestors())
