@@ -31,6 +31,12 @@ class PageMeta:
     source: str = "live"  # live, or the archive a backfilled page came from
 
 
+def note_kind(result: object) -> str | None:
+    """The kind of a note queued beside the pages ("deleted", "progress", "sitemap-probe",
+    "validators"), or None for a page's result (an Article or a failure)."""
+    return result[0] if isinstance(result, tuple) and result else None
+
+
 class Decider:
     """Turns results into rows; keeps the in-memory state in step with what it decided."""
 
@@ -58,17 +64,18 @@ class Decider:
         meta, result = item
         now = datetime.now(UTC)
         run_id = self.run_id
-        if isinstance(result, tuple) and result[0] == "deleted":
+        kind = note_kind(result)
+        if kind == "deleted":
             batch.deletions.append((result[1], result[2], now))
             return
-        if isinstance(result, tuple) and result[0] == "progress":
+        if kind == "progress":
             batch.progress.append(result[1].row(now))
             return
-        if isinstance(result, tuple) and result[0] == "sitemap-probe":
+        if kind == "sitemap-probe":
             _, outlet, url, probed_at, found = result
             batch.sitemap_probes.append((outlet, url, probed_at, found))
             return
-        if isinstance(result, tuple) and result[0] == "validators":
+        if kind == "validators":
             _, url, etag, lm, changed = result
             batch.validators.append((url, etag, lm, now, changed))
             return

@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from mediawatch.errors import MediawatchError
-from pipeline.decide import Decider, PageMeta
+from pipeline.decide import Decider, PageMeta, note_kind
 from pipeline.items import Article, ExtractionFailure, FetchedPage, FetchFailure
 from pipeline.worker import WorkerSetup, init_worker, process_page
 from warehouse.connection import write_limited
@@ -49,11 +49,6 @@ class IngestSettings:
 
 
 _STOP = object()
-
-
-def _is_progress(item: tuple) -> bool:
-    result = item[1]
-    return isinstance(result, tuple) and bool(result) and result[0] == "progress"
 
 
 _TRANSIENT = (
@@ -235,7 +230,7 @@ class Ingestor:
             # A backfill's checkpoint is a promise to resume after it: commit it now, not
             # when the interval comes round (a short archive would otherwise commit once, at
             # the end, and a kill would lose the whole file's work).
-            checkpoint = item is not None and item is not _STOP and _is_progress(item)
+            checkpoint = item is not None and item is not _STOP and note_kind(item[1]) == "progress"
             due = (
                 checkpoint
                 or len(pending) >= self.settings.batch_size

@@ -115,6 +115,12 @@ def ensure_trend_views(path: Path, timeout_s: float = 30.0) -> None:
         migrate(con)
 
 
+def stored_topics(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Topics with matches in the warehouse (a topic since removed from the config still has
+    its history)."""
+    return {r[0] for r in con.execute("SELECT DISTINCT topic FROM topic_matches").fetchall()}
+
+
 def daily_counts(
     con: duckdb.DuckDBPyConnection,
     topic: str,

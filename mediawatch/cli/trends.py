@@ -28,16 +28,13 @@ def register(cli: click.Group) -> None:
         from mediawatch.names import did_you_mean
         from mediawatch.names import resolve as resolve_name
         from warehouse.connection import opened
-        from warehouse.trends import daily_counts, ensure_trend_views, spikes
+        from warehouse.trends import daily_counts, ensure_trend_views, spikes, stored_topics
 
         config = app.config
         timeout = config.warehouse.lock_timeout_s
         ensure_trend_views(config.warehouse_path, timeout_s=timeout)
         with opened(config.warehouse_path, read_only=True, timeout_s=timeout) as con:
-            stored = {
-                r[0] for r in con.execute("SELECT DISTINCT topic FROM topic_matches").fetchall()
-            }
-            known = {t.name for t in config.topics} | stored
+            known = {t.name for t in config.topics} | stored_topics(con)
             name = resolve_name(topic, known)  # `trends Chechnya` finds chechnya
             if name is None:
                 raise TerminalError(

@@ -183,7 +183,7 @@ def _normal(text: str) -> str:
 
 
 def _loose(text: str) -> str:
-    """Key that survives re-spelling ("QuiLL_MaN" / "QuiLL MaN", "example.de" / "Example De")."""
+    """Key that survives re-spelling ("QuiLL_MaN" / "QuiLL MaN", "example.org" / "Example Org")."""
     return re.sub(r"[\W_]+", "", text.casefold())
 
 

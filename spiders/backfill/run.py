@@ -169,7 +169,7 @@ class ItemReader:
         config: Config,
         source: str,
         outlet_of: OutletMatcher,
-        ingestor: PageSink,
+        sink: PageSink,
         client: ArchiveClient | None,
         counters: Counters,
         run_id: int | None,
@@ -180,7 +180,7 @@ class ItemReader:
         self.config = config
         self.source = source
         self.outlet_of = outlet_of
-        self.ingestor = ingestor
+        self.sink = sink
         self.client = client
         self.counters = counters
         self.run_id = run_id
@@ -261,7 +261,7 @@ class ItemReader:
             self.counters.pages += 1
             while len(pending) >= self.in_flight:
                 _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            pending.add(asyncio.create_task(self.ingestor.submit(page)))
+            pending.add(asyncio.create_task(self.sink.submit(page)))
         await _drain(pending)
         if status == "failed":
             self.failed_items.append((item.key, detail or ""))
@@ -300,7 +300,7 @@ class ItemReader:
         status: str,
         detail: str | None,
     ) -> None:
-        self.ingestor.record_progress(
+        self.sink.record_progress(
             Progress(self.source, item.key, position, records, pages, status, detail, self.run_id,
                      datetime.now(UTC))
         )  # fmt: skip

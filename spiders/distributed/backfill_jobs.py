@@ -164,10 +164,9 @@ def backfill_queue(server: redis.Redis, keys: Keys | None = None) -> list[Queued
             if job is not None:
                 out.append(QueuedJob(job, worker, live))
     for raw in cast("list[bytes]", server.lrange(keys.discovery, 0, -1)):
-        if _looks_like_backfill(raw):
-            job = _decoded(raw)
-            if job is not None:
-                out.append(QueuedJob(job, None, False))
+        job = _decoded(raw)  # None for the outlets' discovery jobs
+        if job is not None:
+            out.append(QueuedJob(job, None, False))
     return out
 
 
