@@ -6,6 +6,7 @@ per process, a hung crawl can be killed, and the parent (CLI or scheduler) survi
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from mediawatch.config import Config
 from pipeline.extract import ExtractOptions
@@ -30,6 +32,11 @@ from spiders.sitemaps import SitemapSpider
 from warehouse.connection import opened
 from warehouse.runs import OutletRunStats, measure_resources, record_outlet_stats, record_resources
 from warehouse.state import load_crawl_state
+
+if TYPE_CHECKING:
+    from scrapy.crawler import CrawlerProcess
+
+logger = logging.getLogger(__name__)
 
 SPIDERS = (FeedSpider, SitemapSpider, HomepageSpider)
 
@@ -99,6 +106,7 @@ def crawl_main(job: CrawlJob) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
     from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.reactor import install_reactor
     from twisted.internet import defer
 
     started = time.monotonic()
@@ -140,9 +148,13 @@ def crawl_main(job: CrawlJob) -> None:
         finish()
         return
     process = CrawlerProcess(scrapy_settings(config.crawl, job.log_level))
-    # (the reactor is imported only when needed: CrawlerProcess.start installs its own)
-    stopper.graceful = lambda: _call_in_reactor(process.stop)
+    # Scrapy installs the reactor with the first crawler; one that fails before that
+    # would leave the next discovery mode without a reactor. Install it now, once.
+    install_reactor(process.settings["TWISTED_REACTOR"], process.settings["ASYNCIO_EVENT_LOOP"])
+    stopper.graceful = lambda: _call_in_reactor(lambda: _stop_crawls(process))
     stopper.force = lambda: _call_in_reactor(force)
+
+    failed: list[str] = []
 
     @defer.inlineCallbacks
     def crawl_in_turn():
@@ -150,13 +162,24 @@ def crawl_main(job: CrawlJob) -> None:
             if stopper.stopping:
                 break  # a spider not started fetched no listing: it keeps no validators
             if spider is RecrawlSpider or session.outlets_for(spider.mode):
-                yield process.crawl(spider, session=session)
+                try:
+                    yield process.crawl(spider, session=session)
+                except Exception as exc:  # a bug; the other discovery modes still run
+                    failed.append(spider.mode)
+                    session.unfinished.update(o.name for o in session.outlets_for(spider.mode))
+                    logger.debug("the %s crawl failed", spider.mode, exc_info=True)
+                    sys.stderr.write(
+                        f"error: the {spider.mode} crawl failed: {type(exc).__name__}: {exc}"
+                        " (run with -vv for the traceback)\n"
+                    )
 
     crawl_in_turn().addBoth(lambda _: _stop_reactor())
     try:
         process.start(stop_after_crawl=False, install_signal_handlers=False)
     finally:
         finish()
+    if failed:
+        sys.exit(1)  # the parent records the run as failed
 
 
 class _Stopper:
@@ -187,6 +210,25 @@ class _Stopper:
                 self.force()
 
 
+def _stop_crawls(process: CrawlerProcess) -> None:
+    """``process.stop()``, except for a crawler still opening its spider.
+
+    Scrapy's stop marks such a crawler stopped without stopping its engine (nothing runs
+    yet); when its spider later closes, the crawler, no longer "crawling", does not stop
+    the engine either, and the crawl never ends. Left alone, it opens a spider that sees
+    ``session.stopping``, asks for nothing, and closes as idle.
+    """
+    from scrapy.utils.defer import deferred_from_coro
+
+    for crawler in list(process.crawlers):
+        try:
+            engine = crawler.engine
+        except RuntimeError:  # not created yet (newer Scrapy raises instead of giving None)
+            continue
+        if engine is not None and engine.running:
+            deferred_from_coro(crawler.stop_async())
+
+
 def _call_in_reactor(fn: Callable[[], object]) -> None:
     from twisted.internet import reactor
 
@@ -194,7 +236,14 @@ def _call_in_reactor(fn: Callable[[], object]) -> None:
 
 
 def _stop_reactor() -> None:
+    """Stop the reactor, or, when the crawl ended before it ran, as soon as it starts.
+
+    A stop that lands while the crawler is being built ends ``crawl_in_turn`` before
+    ``process.start``; a stop ignored then would leave the reactor running for ever.
+    """
     from twisted.internet import reactor
 
     if reactor.running:
         reactor.stop()  # type: ignore[misc]  # zope interface methods are declared without self
+    else:
+        reactor.callWhenRunning(reactor.stop)  # type: ignore[misc]  # (as above)
