@@ -37,6 +37,7 @@ from schedules.digest_job import CatchUpGate, Deliver, DigestJob, default_delive
 from schedules.events import LISTENED, EventLog, listener
 from schedules.lock import SchedulerLock
 from schedules.plan import Plan, build_plan, make_trigger
+from spiders.signals import HeldSignals
 from warehouse.connection import opened
 from warehouse.migrate import migrate
 
@@ -285,15 +286,11 @@ class Service:
                 return
             self.request_stop(signal.Signals(signum).name)
 
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        try:
+        with HeldSignals({signal.SIGTERM: on_signal, signal.SIGINT: on_signal}):
             self.start()
             while not self._stop_requested.wait(1.0):
                 pass
             self.stop(self._stop_reason)
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
         return 130 if self._stop_reason == "SIGINT" else 0
 
 

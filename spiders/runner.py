@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import resource_tracker
@@ -22,6 +23,7 @@ from types import FrameType
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
 from spiders.process import CrawlJob, crawl_main
+from spiders.signals import Handler, HeldSignals
 from warehouse.connection import opened
 from warehouse.crawl_lock import OutletLocks
 from warehouse.migrate import migrate
@@ -236,17 +238,20 @@ class _ChildControl:
             self.kill()
 
 
-class _UserSignals:
+class _UserSignals(HeldSignals):
     """Count Ctrl-C presses (and note SIGTERM) instead of raising KeyboardInterrupt.
 
-    Only the main thread can install handlers; elsewhere (the scheduler's job threads)
-    the ``stop`` and ``force`` events carry the same requests.
+    In a scheduler's job thread nothing is installed: the ``stop`` and ``force`` events
+    carry the same requests.
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self.presses = 0
         self.terminated = False
-        self._previous: dict[int, object] = {}
+
+    def handlers(self) -> Mapping[int, Handler]:
+        return {signal.SIGINT: self._on_int, signal.SIGTERM: self._on_term}
 
     def _on_int(self, signum: int, frame: FrameType | None) -> None:
         self.presses += 1
@@ -259,16 +264,6 @@ class _UserSignals:
 
     def _on_term(self, signum: int, frame: FrameType | None) -> None:
         self.terminated = True
-
-    def __enter__(self) -> _UserSignals:
-        if threading.current_thread() is threading.main_thread():
-            self._previous[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_int)
-            self._previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_term)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]  # a saved handler may be None (set from C)
 
 
 def run_recrawl(config: Config, outlets: list[str] | None = None, **kwargs) -> CrawlResult:

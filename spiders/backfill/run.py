@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import FrameType
@@ -30,6 +30,7 @@ from pipeline.urls import host_of, in_domains
 from spiders.backfill.http import ArchiveClient, ArchiveError
 from spiders.backfill.warc import ArchivedPage, Record, Skipped, TruncatedArchive
 from spiders.process import CrawlJob, build_ingestor
+from spiders.signals import Handler, HeldSignals
 from warehouse.backfill import Progress, load_progress
 from warehouse.connection import opened
 from warehouse.runs import OutletRunStats, finish_run, record_outlet_stats, start_run
@@ -306,16 +307,19 @@ class ItemReader:
         )  # fmt: skip
 
 
-class _StopRequests:
+class _StopRequests(HeldSignals):
     """Ctrl-C and SIGTERM ask the backfill to stop after the pages in flight, from the first
-    step to the last write: installed for the whole run, not only while records are read,
+    step to the last write: held for the whole run, not only while records are read,
     so a signal during start-up or the final flush is never a KeyboardInterrupt traceback.
     A second Ctrl-C leaves at once: what is committed is safe, the rest is read again.
     """
 
     def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
         self.stop = stop
-        self._previous: dict[int, object] = {}
+
+    def handlers(self) -> Mapping[int, Handler]:
+        return {signal.SIGINT: self._requested, signal.SIGTERM: self._requested}
 
     def _requested(self, signum: int, frame: FrameType | None) -> None:
         if self.stop.is_set():
@@ -324,16 +328,6 @@ class _StopRequests:
             "\nstopping: finishing the pages in flight (Ctrl-C again to leave at once)\n"
         )
         self.stop.set()
-
-    def __enter__(self) -> _StopRequests:
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                self._previous[signum] = signal.signal(signum, self._requested)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]  # may be None (set from C)
 
 
 async def _drain(pending: set[asyncio.Task]) -> None:
