@@ -14,7 +14,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import resource_tracker
@@ -23,7 +22,7 @@ from types import FrameType
 from mediawatch.config import Config
 from mediawatch.errors import TerminalError
 from spiders.process import CrawlJob, crawl_main
-from spiders.signals import Handler, HeldSignals
+from spiders.signals import HeldSignals
 from warehouse.connection import opened
 from warehouse.crawl_lock import OutletLocks
 from warehouse.migrate import migrate
@@ -246,12 +245,9 @@ class _UserSignals(HeldSignals):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__({signal.SIGINT: self._on_int, signal.SIGTERM: self._on_term})
         self.presses = 0
         self.terminated = False
-
-    def handlers(self) -> Mapping[int, Handler]:
-        return {signal.SIGINT: self._on_int, signal.SIGTERM: self._on_term}
 
     def _on_int(self, signum: int, frame: FrameType | None) -> None:
         self.presses += 1

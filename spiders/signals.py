@@ -18,22 +18,19 @@ Handler = Callable[[int, FrameType | None], Any]
 
 
 class HeldSignals:
-    """A context manager that holds ``handlers()`` for its block.
+    """A context manager that holds ``handlers`` for its block.
 
     Only the main thread can install handlers; elsewhere (a scheduler's job thread)
     nothing is installed and the caller's own events carry the same requests.
     """
 
-    def __init__(self, handlers: Mapping[int, Handler] | None = None) -> None:
-        self._handlers = dict(handlers or {})
+    def __init__(self, handlers: Mapping[int, Handler]) -> None:
+        self._handlers = dict(handlers)
         self._previous: dict[int, Any] = {}
-
-    def handlers(self) -> Mapping[int, Handler]:
-        return self._handlers
 
     def __enter__(self) -> Self:
         if threading.current_thread() is threading.main_thread():
-            for signum, handler in self.handlers().items():
+            for signum, handler in self._handlers.items():
                 self._previous[signum] = signal.signal(signum, handler)
         return self
 

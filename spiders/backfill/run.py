@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import FrameType
@@ -30,7 +30,7 @@ from pipeline.urls import host_of, in_domains
 from spiders.backfill.http import ArchiveClient, ArchiveError
 from spiders.backfill.warc import ArchivedPage, Record, Skipped, TruncatedArchive
 from spiders.process import CrawlJob, build_ingestor
-from spiders.signals import Handler, HeldSignals
+from spiders.signals import HeldSignals
 from warehouse.backfill import Progress, load_progress
 from warehouse.connection import opened
 from warehouse.runs import OutletRunStats, finish_run, record_outlet_stats, start_run
@@ -315,11 +315,8 @@ class _StopRequests(HeldSignals):
     """
 
     def __init__(self, stop: threading.Event) -> None:
-        super().__init__()
+        super().__init__({signal.SIGINT: self._requested, signal.SIGTERM: self._requested})
         self.stop = stop
-
-    def handlers(self) -> Mapping[int, Handler]:
-        return {signal.SIGINT: self._requested, signal.SIGTERM: self._requested}
 
     def _requested(self, signum: int, frame: FrameType | None) -> None:
         if self.stop.is_set():
